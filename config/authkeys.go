@@ -1,0 +1,203 @@
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+// AuthMethod is a signing method of authkeys(5).
+type AuthMethod string
+
+// The signing methods. CRC, MD5 and SHA1 are heartbeat's; SHA256
+// (HMAC-SHA256) is Understudy's own and is not understood by heartbeat peers.
+const (
+	CRC    AuthMethod = "crc"
+	MD5    AuthMethod = "md5"
+	SHA1   AuthMethod = "sha1"
+	SHA256 AuthMethod = "sha256"
+)
+
+// NeedsSecret reports whether the method is keyed.
+func (m AuthMethod) NeedsSecret() bool { return m != CRC }
+
+func parseAuthMethod(s string) (AuthMethod, bool) {
+	switch m := AuthMethod(strings.ToLower(s)); m {
+	case CRC, MD5, SHA1, SHA256:
+		return m, true
+	}
+	return "", false
+}
+
+// AuthKey is one line of the key table: index, method and secret.
+type AuthKey struct {
+	Index  int
+	Method AuthMethod
+	// Secret is used as raw bytes, exactly as written (one
+	// whitespace-free token). Empty for crc.
+	Secret string
+}
+
+// MaxAuthIndex is the highest key index heartbeat accepts.
+const MaxAuthIndex = 15
+
+// AuthKeys is the parsed authkeys file: the key that signs outbound
+// messages and every key inbound messages may name.
+type AuthKeys struct {
+	// Active is the index named by the "auth N" line; it signs what we send.
+	Active int
+	// Keys holds every configured key by index. Inbound messages are
+	// verified with the key under the index they carry, so several keys
+	// may be listed while a new one is rolled out.
+	Keys map[int]AuthKey
+}
+
+// ActiveKey returns the key that signs outbound messages.
+func (a AuthKeys) ActiveKey() AuthKey { return a.Keys[a.Active] }
+
+// Key returns the key with the given index, if configured.
+func (a AuthKeys) Key(index int) (AuthKey, bool) {
+	k, ok := a.Keys[index]
+	return k, ok
+}
+
+// FileOwner describes who may own authkeys: root and the daemon's own user.
+type FileOwner struct {
+	UID  uint32 // owner of the file
+	Mode fs.FileMode
+}
+
+// CheckAuthkeysPerm judges authkeys' permission bits and owner. The file
+// holds the cluster's secrets: it must be mode 600 or stricter and owned by
+// root or by selfUID, the user the daemon runs as.
+func CheckAuthkeysPerm(path string, st FileOwner, selfUID uint32, r reporter) {
+	perm := st.Mode.Perm()
+	if perm&^0o600 != 0 {
+		r.errorf(0, "mode %04o is too open: the secrets must be readable by their owner only (heartbeat refuses this too); fix: chmod 600 %s", perm, path)
+	}
+	if st.UID != 0 && st.UID != selfUID {
+		r.errorf(0, "owned by uid %d: it must be owned by root or by the daemon's user (uid %d); fix: chown root %s", st.UID, selfUID, path)
+	}
+}
+
+// parseAuthkeys parses authkeys(5) text. Differences from heartbeat 3.0.6,
+// all deliberate and documented in authkeys(5):
+//   - the "auth N" line may come after its key line (heartbeat refuses);
+//   - extra words after the secret are reported instead of silently ignored;
+//   - a key index of 0 is accepted like heartbeat does, with a warning.
+func parseAuthkeys(text string, r reporter) AuthKeys {
+	ak := AuthKeys{Active: -1, Keys: map[int]AuthKey{}}
+	authLine := 0
+	keyLine := map[int]int{}
+	for n, line := range splitLines(text) {
+		n++
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if f[0] == "auth" {
+			if len(f) != 2 {
+				r.errorf(n, "invalid auth line %q: want \"auth N\" with N the key index (0-%d) that signs outgoing messages", line, MaxAuthIndex)
+				continue
+			}
+			idx, ok := parseAuthIndex(f[1])
+			if !ok {
+				r.errorf(n, "invalid auth line: key index %q is not a number from 0 to %d", f[1], MaxAuthIndex)
+				continue
+			}
+			if authLine != 0 {
+				r.warnf(n, "second auth line: it replaces the one on line %d (the last one wins)", authLine)
+			}
+			ak.Active, authLine = idx, n
+			continue
+		}
+		if strings.HasPrefix(f[0], "a") {
+			r.errorf(n, "invalid auth line %q: the only directive is \"auth N\"", line)
+			continue
+		}
+		if len(f) < 2 {
+			r.errorf(n, "invalid key line %q: want \"N METHOD [SECRET]\" with METHOD crc, md5, sha1 or sha256", line)
+			continue
+		}
+		idx, ok := parseAuthIndex(f[0])
+		if !ok {
+			r.errorf(n, "invalid key index %q: want a number from 0 to %d", f[0], MaxAuthIndex)
+			continue
+		}
+		m, ok := parseAuthMethod(f[1])
+		if !ok {
+			r.errorf(n, "unknown method %q for key %d: allowed are crc, md5, sha1 and sha256", f[1], idx)
+			continue
+		}
+		k := AuthKey{Index: idx, Method: m}
+		switch {
+		case m.NeedsSecret() && len(f) < 3:
+			r.errorf(n, "method %s of key %d requires a secret: \"%d %s SECRET\"", m, idx, idx, m)
+			continue
+		case !m.NeedsSecret() && len(f) > 2:
+			r.errorf(n, "method crc of key %d takes no secret; remove %q (crc is a checksum, not authentication)", idx, f[2])
+			continue
+		case m.NeedsSecret():
+			k.Secret = f[2]
+			if len(f) > 3 {
+				r.warnf(n, "words after the secret of key %d are ignored: %q (a secret cannot contain blanks)", idx, strings.Join(f[3:], " "))
+			}
+		}
+		if idx == 0 {
+			r.warnf(n, "key index 0 is accepted, but authkeys(5) documents 1-15; prefer 1-15")
+		}
+		if prev, dup := keyLine[idx]; dup {
+			r.warnf(n, "key %d is defined again; this line replaces line %d", idx, prev)
+		}
+		keyLine[idx] = n
+		ak.Keys[idx] = k
+	}
+	switch {
+	case authLine == 0:
+		r.errorf(0, "missing \"auth N\" line: it names the key that signs outgoing messages")
+	default:
+		if _, ok := ak.Keys[ak.Active]; !ok {
+			r.errorf(authLine, "auth %d names a key that is not defined; add a line \"%d METHOD SECRET\"", ak.Active, ak.Active)
+		} else if keyLine[ak.Active] < authLine {
+			r.warnf(authLine, "key %d is defined before the auth line; heartbeat 3.0.6 refuses this order (Understudy accepts it)", ak.Active)
+		}
+	}
+	if k, ok := ak.Keys[ak.Active]; ok {
+		switch k.Method {
+		case CRC:
+			r.warnf(authLine, "auth %d uses crc: messages are checksummed, not authenticated; anyone on the network can forge heartbeats", ak.Active)
+		case SHA256:
+			r.warnf(authLine, "auth %d uses sha256, which heartbeat 3.0.6 peers cannot verify; use sha1 while heartbeat nodes remain in the cluster", ak.Active)
+		}
+	}
+	return ak
+}
+
+func parseAuthIndex(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > MaxAuthIndex {
+		return 0, false
+	}
+	return n, true
+}
+
+// splitLines splits text into lines, accepting \n, \r\n and a last line
+// without a newline.
+func splitLines(text string) []string {
+	lines := strings.Split(text, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+func (k AuthKey) String() string {
+	if k.Method.NeedsSecret() {
+		return fmt.Sprintf("%d %s (secret of %d bytes)", k.Index, k.Method, len(k.Secret))
+	}
+	return fmt.Sprintf("%d %s", k.Index, k.Method)
+}
