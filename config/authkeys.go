@@ -68,10 +68,10 @@ type FileOwner struct {
 	Mode fs.FileMode
 }
 
-// CheckAuthkeysPerm judges authkeys' permission bits and owner. The file
+// checkAuthkeysPerm judges authkeys' permission bits and owner. The file
 // holds the cluster's secrets: it must be mode 600 or stricter and owned by
 // root or by selfUID, the user the daemon runs as.
-func CheckAuthkeysPerm(path string, st FileOwner, selfUID uint32, r reporter) {
+func checkAuthkeysPerm(path string, st FileOwner, selfUID uint32, r reporter) {
 	perm := st.Mode.Perm()
 	if perm&^0o600 != 0 {
 		r.errorf(0, "mode %04o is too open: the secrets must be readable by their owner only (heartbeat refuses this too); fix: chmod 600 %s", perm, path)

@@ -1,0 +1,55 @@
+# Understudy -- see README.md. Every target works on a fresh Debian machine.
+
+GO        ?= go
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+HADIR     ?= /etc/ha.d
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+FUZZTIME  ?= 3s
+GOFLAGS_BUILD = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
+
+BIN = bin/understudy
+
+.PHONY: all build test unit fuzz lint install uninstall clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/understudy
+
+# Everything: formatting and vet, unit and integration tests, and each fuzz
+# target for $(FUZZTIME).
+test: lint unit fuzz
+
+unit:
+	$(GO) test -count=1 ./...
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/understudy
+	install -d -m 0755 $(DESTDIR)$(HADIR) $(DESTDIR)$(HADIR)/resource.d
+	@for f in ha.cf haresources understudy.toml authkeys; do \
+	  mode=0644; [ $$f = authkeys ] && mode=0600; \
+	  if [ -e $(DESTDIR)$(HADIR)/$$f ]; then echo "keeping existing $(DESTDIR)$(HADIR)/$$f"; \
+	  else install -m $$mode ha.d/$$f $(DESTDIR)$(HADIR)/$$f; fi; done
+	@for m in man/*.[0-9]; do s=$${m##*.}; \
+	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+
+# Removes what install put in place, except /etc/ha.d, which holds the
+# administrator's configuration.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/understudy
+	@for m in man/*.[0-9]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	@echo "left $(DESTDIR)$(HADIR) in place: it holds your configuration"
+
+clean:
+	rm -rf bin

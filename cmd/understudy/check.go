@@ -1,0 +1,154 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/understudy-ha/understudy/config"
+)
+
+// checkReport is what `understudy check --json` prints.
+type checkReport struct {
+	Dir         string             `json:"dir"`
+	Node        string             `json:"node"`
+	OK          bool               `json:"ok"`
+	Errors      int                `json:"errors"`
+	Warnings    int                `json:"warnings"`
+	Diagnostics config.Diagnostics `json:"diagnostics"`
+	Config      *checkSummary      `json:"config,omitempty"`
+}
+
+type checkSummary struct {
+	*config.Config
+	AuthActive int                `json:"auth_active"`
+	AuthKeys   []string           `json:"auth_keys"`
+	Handlers   [][]config.Handler `json:"handlers"`
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("c", config.DefaultDir, "configuration `directory`")
+	node := fs.String("node", "", "judge the files as node `NAME` would (default: nodeinfo, else uname -n)")
+	asJSON := fs.Bool("json", false, "print the verdict and summary as one JSON document")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: understudy check [-c DIR] [--node NAME] [--json]\n\nValidates a configuration directory offline. Exit status: 0 usable\n(warnings allowed), 1 errors found, 2 could not run.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "understudy check: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		}
+		fmt.Fprintf(stderr, "understudy check: cannot read %s: %v\n", *dir, err)
+		return exitUsage
+	}
+	local := *node
+	if local == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			fmt.Fprintf(stderr, "understudy check: cannot tell this node's name (%v): give it with --node\n", err)
+			return exitUsage
+		}
+		local = config.LocalNode(*dir, h)
+	}
+	local = strings.ToLower(local)
+
+	cfg, diags := config.Load(*dir)
+	handlers, more := config.Check(cfg, local, config.SystemEnv(net.LookupHost))
+	diags = append(diags, more...)
+
+	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags,
+		Errors: len(diags.Filter(config.Error)), Warnings: len(diags.Filter(config.Warning))}
+	rep.OK = rep.Errors == 0
+	rep.Config = &checkSummary{Config: cfg, AuthActive: cfg.Auth.Active, Handlers: handlers}
+	for i := 0; i <= config.MaxAuthIndex; i++ {
+		if k, ok := cfg.Auth.Key(i); ok {
+			rep.Config.AuthKeys = append(rep.Config.AuthKeys, k.String())
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if rep.Diagnostics == nil {
+			rep.Diagnostics = config.Diagnostics{}
+		}
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "understudy check: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		printCheck(stdout, rep)
+	}
+	if !rep.OK {
+		return exitFail
+	}
+	return exitOK
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func printCheck(w io.Writer, rep checkReport) {
+	fmt.Fprint(w, rep.Diagnostics.String())
+	verdict := "OK"
+	if !rep.OK {
+		verdict = "NOT USABLE"
+	}
+	fmt.Fprintf(w, "%s: %s for node %s (%s, %s)\n", rep.Dir, verdict, rep.Node,
+		plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	printSummary(w, rep)
+}
+
+func printSummary(w io.Writer, rep checkReport) {
+	c := rep.Config
+	fmt.Fprintf(w, "\n  nodes     %s\n", strings.Join(c.Nodes, " "))
+	for i, m := range c.Media {
+		label := ""
+		if i == 0 {
+			label = "media"
+		}
+		fmt.Fprintf(w, "  %-9s %s (line %d)\n", label, m, m.Line)
+	}
+	fmt.Fprintf(w, "  timing    keepalive %s, warntime %s, deadtime %s, initdead %s\n",
+		c.Keepalive, c.Warntime, c.Deadtime, c.Initdead)
+	fmt.Fprintf(w, "  failback  %s\n", c.AutoFailback)
+	if len(c.AuthKeys) > 0 {
+		fmt.Fprintf(w, "  auth      signing with key %d; keys: %s\n", c.AuthActive, strings.Join(c.AuthKeys, ", "))
+	}
+	fmt.Fprintf(w, "  settings  %s\n", c.Settings)
+	for i, g := range c.Groups {
+		fmt.Fprintf(w, "  group     %s, preferred node %s (line %d)\n", g.Key, g.Node, g.Line)
+		for j, res := range g.Resources {
+			how := "script not found"
+			if i < len(c.Handlers) && j < len(c.Handlers[i]) {
+				switch h := c.Handlers[i][j]; {
+				case h.Native:
+					how = "native: " + res.IP.String()
+				case h.Path != "":
+					how = h.Path + " " + strings.Join(append(append([]string{}, res.Args...), "start|stop|status"), " ")
+				}
+			}
+			fmt.Fprintf(w, "    %d. %-28s %s\n", j+1, res.Token, how)
+		}
+	}
+}

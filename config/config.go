@@ -1,0 +1,147 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// File names inside the configuration directory.
+const (
+	HACFFile        = "ha.cf"
+	HaresourcesFile = "haresources"
+	AuthkeysFile    = "authkeys"
+	SettingsFile    = "understudy.toml"
+	NodeinfoFile    = "nodeinfo"
+	ResourceDir     = "resource.d"
+)
+
+// DefaultDir is where heartbeat and Understudy keep their configuration.
+const DefaultDir = "/etc/ha.d"
+
+// maxFileSize bounds what is read from any config file: real files are a
+// few KiB, and a huge or endless file (a device, a FIFO) must not hang or
+// exhaust the daemon.
+const maxFileSize = 4 << 20
+
+// Config is one complete, validated configuration directory. It is a
+// value: loading never changes a Config that already exists, so a reload
+// builds a new one and swaps it in only when it has no errors.
+type Config struct {
+	// Dir is the directory the files were read from.
+	Dir string `json:"dir"`
+	HACF
+	// Groups are the haresources lines, in file order.
+	Groups []Group `json:"groups"`
+	// Auth is the authkeys file.
+	Auth AuthKeys `json:"-"`
+	// Settings is understudy.toml, or the defaults when it is absent.
+	Settings Settings `json:"settings"`
+}
+
+// Load reads and validates the configuration directory dir: ha.cf,
+// haresources, authkeys and the optional understudy.toml. It reports every
+// problem of every file, not only the first. The Config is usable only
+// when the diagnostics hold no Error.
+//
+// Load reads files and nothing else; Check looks at the machine.
+func Load(dir string) (*Config, Diagnostics) {
+	var diags Diagnostics
+	cfg := &Config{Dir: dir, Settings: DefaultSettings()}
+	rep := func(name string) reporter { return reporter{file: filepath.Join(dir, name), diags: &diags} }
+
+	if text, ok := readFile(dir, HACFFile, true, rep(HACFFile)); ok {
+		cfg.HACF = parseHACF(text, rep(HACFFile))
+	}
+	if text, ok := readFile(dir, HaresourcesFile, true, rep(HaresourcesFile)); ok {
+		cfg.Groups = parseHaresources(text, rep(HaresourcesFile))
+	}
+	if text, ok := readFile(dir, AuthkeysFile, true, rep(AuthkeysFile)); ok {
+		checkAuthkeysFile(filepath.Join(dir, AuthkeysFile), rep(AuthkeysFile))
+		cfg.Auth = parseAuthkeys(text, rep(AuthkeysFile))
+	}
+	if text, ok := readFile(dir, SettingsFile, false, rep(SettingsFile)); ok {
+		cfg.Settings = parseSettings(text, rep(SettingsFile))
+	}
+	cfg.crossCheck(rep(HaresourcesFile))
+	return cfg, diags
+}
+
+// readFile reads one config file. A missing optional file is not a
+// problem; everything else that prevents reading is an Error.
+func readFile(dir, name string, required bool, r reporter) (string, bool) {
+	path := filepath.Join(dir, name)
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !required:
+		return "", false
+	case errors.Is(err, fs.ErrNotExist):
+		r.errorf(0, "missing: Understudy needs %s in %s (see %s(5))", name, dir, name)
+		return "", false
+	case err != nil:
+		r.errorf(0, "cannot read: %v", err)
+		return "", false
+	case !st.Mode().IsRegular():
+		r.errorf(0, "not a regular file (%s)", st.Mode().Type())
+		return "", false
+	case st.Size() > maxFileSize:
+		r.errorf(0, "file is %d bytes: config files are limited to %d", st.Size(), maxFileSize)
+		return "", false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		r.errorf(0, "cannot read: %v", err)
+		return "", false
+	}
+	return string(b), true
+}
+
+func checkAuthkeysFile(path string, r reporter) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	owner := FileOwner{Mode: st.Mode()}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		owner.UID = sys.Uid
+	}
+	checkAuthkeysPerm(path, owner, uint32(os.Getuid()), r)
+}
+
+// crossCheck runs the checks that need more than one file.
+func (c *Config) crossCheck(r reporter) {
+	nodes := map[string]bool{}
+	for _, n := range c.Nodes {
+		nodes[n] = true
+	}
+	vips := map[string]string{}
+	for _, g := range c.Groups {
+		if len(c.Nodes) > 0 && !nodes[g.Node] {
+			r.errorf(g.Line, "group %s names node %q, which is not a node of ha.cf (nodes: %v)", g.Key, g.Node, c.Nodes)
+		}
+		for _, res := range g.Resources {
+			if res.IP == nil {
+				continue
+			}
+			a := res.IP.Addr.String()
+			if other, dup := vips[a]; dup {
+				r.errorf(g.Line, "address %s is already a resource of %s: a floating address belongs to one group", a, other)
+				continue
+			}
+			vips[a] = fmt.Sprintf("group %s (line %d)", g.Key, g.Line)
+		}
+	}
+}
+
+// Group returns the group with the given key.
+func (c *Config) Group(key string) (Group, bool) {
+	for _, g := range c.Groups {
+		if g.Key == key {
+			return g, true
+		}
+	}
+	return Group{}, false
+}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Settings is understudy.toml: what heartbeat's files cannot express. Every
+// field has a working default (DefaultSettings); the file is optional.
+type Settings struct {
+	Resources ResourceSettings `toml:"resources" json:"resources"`
+	IP        IPSettings       `toml:"ip" json:"ip"`
+	Paths     PathSettings     `toml:"paths" json:"paths"`
+}
+
+// ResourceSettings control how resource scripts are run.
+type ResourceSettings struct {
+	// Timeout bounds each start, stop or status call of a resource script;
+	// when it passes the script's process group is killed and the call
+	// fails. Default 60s; 1s to 1h.
+	Timeout time.Duration `toml:"timeout" json:"timeout"`
+}
+
+// IPSettings control floating addresses.
+type IPSettings struct {
+	// GARPCount is how many gratuitous ARP pairs (IPv4) or unsolicited
+	// neighbour advertisements (IPv6) announce an address taken over. The
+	// first goes out at once. Default 5; 1 to 100.
+	GARPCount int `toml:"garp_count" json:"garp_count"`
+	// GARPInterval is the pause between announcements. Default 200ms;
+	// 10ms to 10s.
+	GARPInterval time.Duration `toml:"garp_interval" json:"garp_interval"`
+	// ProbeTime is how long the split-brain guard listens for an answer to
+	// its ARP probe before taking an address from a peer believed dead. It
+	// adds to every takeover. Default 30ms; 5ms to 2s.
+	ProbeTime time.Duration `toml:"probe_time" json:"probe_time"`
+}
+
+// PathSettings are where the daemon keeps its files.
+type PathSettings struct {
+	// StateDir keeps state across restarts (generation number, node UUID).
+	// Default /var/lib/understudy.
+	StateDir string `toml:"state_dir" json:"state_dir"`
+	// RunDir holds the control socket and pid file. Default /run/understudy.
+	RunDir string `toml:"run_dir" json:"run_dir"`
+}
+
+// DefaultSettings returns the settings used when understudy.toml is
+// absent, and for every key it leaves out.
+func DefaultSettings() Settings {
+	return Settings{
+		Resources: ResourceSettings{Timeout: 60 * time.Second},
+		IP:        IPSettings{GARPCount: 5, GARPInterval: 200 * time.Millisecond, ProbeTime: 30 * time.Millisecond},
+		Paths:     PathSettings{StateDir: "/var/lib/understudy", RunDir: "/run/understudy"},
+	}
+}
+
+// parseSettings decodes understudy.toml strictly: a key Understudy does
+// not know is an error naming its line.
+func parseSettings(text string, r reporter) Settings {
+	s := DefaultSettings()
+	md, err := toml.Decode(text, &s)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			r.errorf(pe.Position.Line, "%s", strings.TrimPrefix(pe.Message, "toml: "))
+		} else {
+			r.errorf(0, "%v", err)
+		}
+		return DefaultSettings()
+	}
+	for _, k := range md.Undecoded() {
+		r.errorf(tomlKeyLine(text, k), "unknown key %q: see understudy.toml(5) for the keys Understudy reads", k.String())
+	}
+	s.validate(r, text)
+	return s
+}
+
+func (s Settings) validate(r reporter, text string) {
+	line := func(k ...string) int { return tomlKeyLine(text, toml.Key(k)) }
+	checkDur := func(d time.Duration, lo, hi time.Duration, k ...string) {
+		if d < lo || d > hi {
+			r.errorf(line(k...), "%s = %s is out of range: allowed are %s to %s", strings.Join(k, "."), d, lo, hi)
+		}
+	}
+	checkDur(s.Resources.Timeout, time.Second, time.Hour, "resources", "timeout")
+	checkDur(s.IP.GARPInterval, 10*time.Millisecond, 10*time.Second, "ip", "garp_interval")
+	checkDur(s.IP.ProbeTime, 5*time.Millisecond, 2*time.Second, "ip", "probe_time")
+	if s.IP.GARPCount < 1 || s.IP.GARPCount > 100 {
+		r.errorf(line("ip", "garp_count"), "ip.garp_count = %d is out of range: allowed are 1 to 100", s.IP.GARPCount)
+	}
+	for k, p := range map[string]string{"state_dir": s.Paths.StateDir, "run_dir": s.Paths.RunDir} {
+		if !filepath.IsAbs(p) {
+			r.errorf(line("paths", k), "paths.%s = %q is not an absolute path", k, p)
+		}
+	}
+}
+
+// tomlKeyLine finds the line that sets key (BurntSushi/toml does not
+// report positions of undecoded keys). It understands [table] headers and
+// dotted keys well enough for diagnostics; 0 if not found.
+func tomlKeyLine(text string, key toml.Key) int {
+	if len(key) == 0 {
+		return 0
+	}
+	table := ""
+	want := strings.Join(key, ".")
+	for n, l := range splitLines(text) {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "[") {
+			table = strings.Trim(l, "[] \t")
+			if table == want {
+				return n + 1
+			}
+			continue
+		}
+		name, _, ok := strings.Cut(l, "=")
+		if !ok {
+			continue
+		}
+		full := strings.Trim(strings.TrimSpace(name), `"'`)
+		if table != "" {
+			full = table + "." + full
+		}
+		if full == want {
+			return n + 1
+		}
+	}
+	return 0
+}
+
+func (s Settings) String() string {
+	return fmt.Sprintf("resource timeout %s, %d announcements every %s, probe %s, state %s, run %s",
+		s.Resources.Timeout, s.IP.GARPCount, s.IP.GARPInterval, s.IP.ProbeTime, s.Paths.StateDir, s.Paths.RunDir)
+}
