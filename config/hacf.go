@@ -141,6 +141,9 @@ type hacfParser struct {
 	udpFrozen  int
 	baudFrozen int
 	useLogdSet bool
+	// timeErr: a time directive was invalid, so the cross checks between
+	// times would judge defaults the admin did not choose; they are skipped.
+	timeErr bool
 }
 
 // parseHACF parses ha.cf text (heartbeat-spec §1) into an HACF with

@@ -95,15 +95,18 @@ func timeSetter(name string, field func(*HACF) *time.Duration) func(*hacfParser,
 		switch {
 		case err != nil:
 			p.r.errorf(n, "%s: %v", name, err)
+			p.timeErr = true
 			return
 		case note != "":
 			p.r.warnf(n, "%s: %s", name, note)
 		}
 		if d <= 0 && name != "deadtime" {
 			p.r.errorf(n, "%s must be greater than 0, not %q", name, v)
+			p.timeErr = true
 			return
 		}
 		*field(&p.cfg) = d
+		p.set["~"+name] = n
 		p.remember(name, v)
 	}
 }

@@ -44,7 +44,7 @@ func durOr(d *time.Duration, def time.Duration) {
 // checks in heartbeat's order (heartbeat-spec §1.5).
 func (p *hacfParser) finish() {
 	c := &p.cfg
-	_, deadSet := p.set["deadtime"]
+	_, deadSet := p.set["~deadtime"]
 	durOr(&c.Keepalive, defaultKeepalive)
 	if !deadSet {
 		c.Deadtime = defaultDeadtime
@@ -72,30 +72,21 @@ func (p *hacfParser) finish() {
 			c.Params[k] = v
 		}
 	}
-	p.checkTimes()
+	p.deriveTimes()
+	if !p.timeErr {
+		p.checkTimes()
+	}
 	p.checkWhole()
 }
 
-// checkTimes derives warntime, initdead and deadping and checks them
-// against each other as heartbeat does.
-func (p *hacfParser) checkTimes() {
+// deriveTimes fills in warntime, initdead and deadping when absent
+// (heartbeat-spec §1.5).
+func (p *hacfParser) deriveTimes() {
 	c := &p.cfg
-	line := func(name string) int { return p.set[name] }
 	if c.Warntime == 0 {
 		c.Warntime = c.Deadtime / 2
 	}
-	if c.Deadtime <= 2*c.Keepalive {
-		p.r.errorf(line("deadtime"), "deadtime %s is too small compared to keepalive %s: it must be more than twice keepalive, or one lost heartbeat declares a node dead", fmtDur(c.Deadtime), fmtDur(c.Keepalive))
-	}
-	if _, ok := p.set["warntime"]; ok {
-		switch {
-		case c.Warntime >= c.Deadtime:
-			p.r.warnf(line("warntime"), "warntime %s is not less than deadtime %s: late heartbeats will never be reported before the node is declared dead", fmtDur(c.Warntime), fmtDur(c.Deadtime))
-		case c.Warntime <= c.Keepalive:
-			p.r.warnf(line("warntime"), "warntime %s is not more than keepalive %s: every heartbeat will be reported late", fmtDur(c.Warntime), fmtDur(c.Keepalive))
-		}
-	}
-	if _, ok := p.set["initdead"]; !ok {
+	if _, ok := p.set["~initdead"]; !ok {
 		switch {
 		case c.Deadtime > 10*time.Second:
 			c.Initdead = c.Deadtime
@@ -104,7 +95,29 @@ func (p *hacfParser) checkTimes() {
 		default:
 			c.Initdead = 2 * c.Deadtime
 		}
-	} else {
+	}
+	if _, ok := p.set["~deadping"]; !ok {
+		c.Deadping = c.Deadtime
+	}
+}
+
+// checkTimes checks the times against each other as heartbeat does, and
+// warns where a combination cannot work as meant.
+func (p *hacfParser) checkTimes() {
+	c := &p.cfg
+	line := func(name string) int { return p.set[name] }
+	if c.Deadtime <= 2*c.Keepalive {
+		p.r.errorf(line("deadtime"), "deadtime %s is too small compared to keepalive %s: it must be more than twice keepalive, or one lost heartbeat declares a node dead", fmtDur(c.Deadtime), fmtDur(c.Keepalive))
+	}
+	if _, ok := p.set["~warntime"]; ok {
+		switch {
+		case c.Warntime >= c.Deadtime:
+			p.r.warnf(line("warntime"), "warntime %s is not less than deadtime %s: late heartbeats will never be reported before the node is declared dead", fmtDur(c.Warntime), fmtDur(c.Deadtime))
+		case c.Warntime <= c.Keepalive:
+			p.r.warnf(line("warntime"), "warntime %s is not more than keepalive %s: every heartbeat will be reported late", fmtDur(c.Warntime), fmtDur(c.Keepalive))
+		}
+	}
+	if _, ok := p.set["~initdead"]; ok {
 		switch {
 		case c.Initdead < c.Deadtime:
 			p.r.errorf(line("initdead"), "initdead %s is smaller than deadtime %s: a node must be given at least deadtime to show up after boot", fmtDur(c.Initdead), fmtDur(c.Deadtime))
@@ -112,9 +125,7 @@ func (p *hacfParser) checkTimes() {
 			p.r.warnf(line("initdead"), "initdead %s may be too small: switches and network start-up often need more than 10s after boot, and a peer not heard by then is taken over from", fmtDur(c.Initdead))
 		}
 	}
-	if _, ok := p.set["deadping"]; !ok {
-		c.Deadping = c.Deadtime
-	} else if c.Deadping <= 2*c.Keepalive {
+	if _, ok := p.set["~deadping"]; ok && c.Deadping <= 2*c.Keepalive {
 		p.r.errorf(line("deadping"), "deadping %s is too small compared to keepalive %s: it must be more than twice keepalive", fmtDur(c.Deadping), fmtDur(c.Keepalive))
 	}
 }

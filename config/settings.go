@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,14 +71,27 @@ func parseSettings(text string, r reporter) Settings {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			r.errorf(pe.Position.Line, "%s", strings.TrimPrefix(pe.Message, "toml: "))
+			r.errorf(pe.Position.Line, "%s", pe.Message)
+		} else if m := tomlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			r.errorf(line, "%s", m[2])
 		} else {
 			r.errorf(0, "%v", err)
 		}
 		return DefaultSettings()
 	}
+	var reported []string
 	for _, k := range md.Undecoded() {
-		r.errorf(tomlKeyLine(text, k), "unknown key %q: see understudy.toml(5) for the keys Understudy reads", k.String())
+		name := k.String()
+		if slices.ContainsFunc(reported, func(p string) bool { return strings.HasPrefix(name, p+".") }) {
+			continue // inside an unknown table already reported
+		}
+		reported = append(reported, name)
+		what := "key"
+		if md.Type(k...) == "Hash" {
+			what = "table"
+		}
+		r.errorf(tomlKeyLine(text, k), "unknown %s %q: see understudy.toml(5) for what Understudy reads", what, name)
 	}
 	s.validate(r, text)
 	return s
@@ -100,6 +116,10 @@ func (s Settings) validate(r reporter, text string) {
 		}
 	}
 }
+
+// tomlLineRE picks the line out of BurntSushi/toml's decoding errors,
+// which are not ParseErrors: "toml: line 2 (last key "ip.x"): message".
+var tomlLineRE = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "[^"]*"\))?: (.*)$`)
 
 // tomlKeyLine finds the line that sets key (BurntSushi/toml does not
 // report positions of undecoded keys). It understands [table] headers and

@@ -1,0 +1,164 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// Fuzz targets for every parser of untrusted input. Each checks that the
+// parser never panics, that every diagnostic points inside the file, and
+// the invariants a clean parse promises. Crashers found by `go test -fuzz`
+// are kept under testdata/fuzz/ as regression cases.
+//
+// Run (each >= 10 minutes once, 2026-11-22): see docs/fuzzing.md.
+
+func checkLines(t *testing.T, text string, d Diagnostics) {
+	t.Helper()
+	n := strings.Count(text, "\n") + 1
+	for _, x := range d {
+		if x.Line < 0 || x.Line > n || x.Msg == "" || x.File == "" {
+			t.Fatalf("diagnostic out of the file (%d lines): %+v", n, x)
+		}
+	}
+}
+
+func FuzzHACF(f *testing.F) {
+	for _, s := range []string{
+		base,
+		base + "keepalive 500ms\ndeadtime 2\nwarntime 1\ninitdead 10\n",
+		"node a,b\tc\nmcast eth0 239.1.2.3 694 1 0\nucast eth0 192.0.2.2\nserial /dev/ttyS0\nbaud 19200\n",
+		"udp eth0\nnice_failback on\nauto_failback legacy\ncrm respawn\n",
+		"keepalive 1.2.3\ndeadtime 10s\n# c\n\t\n",
+		"ucast6 eth0 fe80::1%eth0\nmcast6 eth0 ff15::1 694 1 1\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c, d := hacfOf(text)
+		checkLines(t, text, d)
+		if d.HasErrors() {
+			return
+		}
+		if c.Deadtime <= 2*c.Keepalive || c.Initdead < c.Deadtime || c.Warntime <= 0 {
+			t.Fatalf("clean parse with inconsistent times: %+v", c)
+		}
+		if len(c.Nodes) == 0 || len(c.Media) == 0 {
+			t.Fatalf("clean parse without nodes or media")
+		}
+		for _, n := range c.Nodes {
+			if n != strings.ToLower(n) || !validNodeName(n) {
+				t.Fatalf("bad node name %q", n)
+			}
+		}
+		for _, m := range c.Media {
+			if m.Type != Serial && (m.Port < 1 || m.Port > 65535 || !validIfaceName(m.Iface)) {
+				t.Fatalf("bad medium %+v", m)
+			}
+		}
+	})
+}
+
+func FuzzHaresources(f *testing.F) {
+	for _, s := range []string{
+		"node1 192.0.2.10 httpd\nnode2 IPaddr::192.0.2.11/24/eth0/192.0.2.255 mysql\n",
+		"node1 a \\\n  b # c\nnode3 d\\\ne\n",
+		"n IPaddr2::2001:db8::1/64/eth0 Filesystem::/dev/sda1::/data::ext4\n",
+		"# only \\\n\n\\\n\\",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		gs, d := haresOf(text)
+		checkLines(t, text, d)
+		keys := map[string]bool{}
+		for _, g := range gs {
+			if keys[g.Key] || len(g.Resources) == 0 || g.Key != g.Resources[0].Token {
+				t.Fatalf("bad group %+v", g)
+			}
+			keys[g.Key] = true
+			for _, r := range g.Resources {
+				if r.Script == "" || strings.Contains(r.Script, "/") || (nativeIPScripts[r.Script] != r.Native()) {
+					t.Fatalf("bad resource %+v", r)
+				}
+				if strings.ContainsAny(r.Token, " \t\n") {
+					t.Fatalf("resource token with blanks %q", r.Token)
+				}
+			}
+		}
+	})
+}
+
+func FuzzAuthkeys(f *testing.F) {
+	for _, s := range []string{
+		"auth 1\n1 sha1 SecretPhrase\n",
+		"auth 2\n1 sha1 a\n2 md5 b\n3 crc\n",
+		"1 sha256 x y\nauth 1\nauth 0\n0 crc\n",
+		"a\n\n#\n 16 md5\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		a, d := authOf(text)
+		checkLines(t, text, d)
+		if d.HasErrors() {
+			return
+		}
+		k, ok := a.Key(a.Active)
+		if !ok || k.Index != a.Active {
+			t.Fatalf("clean parse without an active key: %+v", a)
+		}
+		for i, k := range a.Keys {
+			if i != k.Index || i < 0 || i > MaxAuthIndex || (k.Method.NeedsSecret() == (k.Secret == "")) {
+				t.Fatalf("bad key %d: %+v", i, k)
+			}
+		}
+	})
+}
+
+func FuzzSettings(f *testing.F) {
+	for _, s := range []string{
+		"[resources]\ntimeout = \"5s\"\n[ip]\ngarp_count = 3\n",
+		"[paths]\nstate_dir = \"/x\"\n[x]\ny = 1\n",
+		"a.b.c = 1\n[[ip]]\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s, d := settingsOf(text)
+		checkLines(t, text, d)
+		if !d.HasErrors() && (s.IP.GARPCount < 1 || s.Resources.Timeout <= 0) {
+			t.Fatalf("clean parse out of range: %+v", s)
+		}
+	})
+}
+
+func FuzzIPSpec(f *testing.F) {
+	for _, s := range []string{"192.0.2.10/24/eth0/192.0.2.255", "2001:db8::1/64/eth0", "10.0.0.1/255.255.0.0", "1//x/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		spec, err := ParseIPSpec(s)
+		if err != nil {
+			return
+		}
+		if !spec.Addr.IsValid() || spec.Bits < 0 || spec.Bits > spec.Addr.BitLen() {
+			t.Fatalf("ParseIPSpec(%q) = %+v", s, spec)
+		}
+		again, err := ParseIPSpec(s)
+		if err != nil || again != spec {
+			t.Fatalf("not deterministic")
+		}
+	})
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2", "1.5", "1500ms", "499us", "1.2.3", "10s", ".", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, _, err := parseTime(s)
+		if err == nil && d < 0 {
+			t.Fatalf("parseTime(%q) = %v", s, d)
+		}
+	})
+}
