@@ -74,7 +74,11 @@ type FileOwner struct {
 func checkAuthkeysPerm(path string, st FileOwner, selfUID uint32, r reporter) {
 	perm := st.Mode.Perm()
 	if perm&^0o600 != 0 {
-		r.errorf(0, "mode %04o is too open: the secrets must be readable by their owner only (heartbeat refuses this too); fix: chmod 600 %s", perm, path)
+		also := ""
+		if perm&0o044 != 0 {
+			also = " (heartbeat refuses this too)"
+		}
+		r.errorf(0, "mode %04o is too open: the secrets must be readable and writable by their owner only%s; fix: chmod 600 %s", perm, also, path)
 	}
 	if st.UID != 0 && st.UID != selfUID {
 		r.errorf(0, "owned by uid %d: it must be owned by root or by the daemon's user (uid %d); fix: chown root %s", st.UID, selfUID, path)

@@ -77,18 +77,18 @@ type HACF struct {
 	// Nodes lists the cluster's nodes, lower-cased, in file order.
 	Nodes []string `json:"nodes"`
 	// Keepalive is the interval between heartbeats. Default 1s.
-	Keepalive time.Duration `json:"keepalive"`
+	Keepalive time.Duration `json:"-"`
 	// Deadtime is how long a silent node is alive. Default 30s; must
 	// exceed 2 × Keepalive.
-	Deadtime time.Duration `json:"deadtime"`
+	Deadtime time.Duration `json:"-"`
 	// Warntime is when a late heartbeat is logged. Default Deadtime/2.
-	Warntime time.Duration `json:"warntime"`
+	Warntime time.Duration `json:"-"`
 	// Initdead replaces Deadtime until a node has first been heard.
 	// Default: Deadtime if over 10s; 12s if Deadtime is under 6s; else
 	// 2 × Deadtime. Must be ≥ Deadtime.
-	Initdead time.Duration `json:"initdead"`
+	Initdead time.Duration `json:"-"`
 	// Deadping is the dead time of ping nodes. Default Deadtime.
-	Deadping time.Duration `json:"deadping"`
+	Deadping time.Duration `json:"-"`
 	// UDPPort is the last udpport value (default 694). The media carry
 	// the port they actually use.
 	UDPPort int `json:"udpport"`
@@ -114,7 +114,7 @@ type HACF struct {
 	// Hopfudge is added to the node count for the ttl field (default 1).
 	Hopfudge int `json:"hopfudge"`
 	// MaxRexmitDelay bounds the retransmission-request delay (default 250ms).
-	MaxRexmitDelay time.Duration `json:"max_rexmit_delay"`
+	MaxRexmitDelay time.Duration `json:"-"`
 	// Env holds the env directives, exported to scripts as HA_NAME=value.
 	Env []EnvVar `json:"env,omitempty"`
 	// Params maps each directive heartbeat remembers to its value as

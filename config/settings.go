@@ -26,7 +26,7 @@ type ResourceSettings struct {
 	// Timeout bounds each start, stop or status call of a resource script;
 	// when it passes the script's process group is killed and the call
 	// fails. Default 60s; 1s to 1h.
-	Timeout time.Duration `toml:"timeout" json:"timeout"`
+	Timeout time.Duration `toml:"timeout" json:"-"`
 }
 
 // IPSettings control floating addresses.
@@ -37,11 +37,11 @@ type IPSettings struct {
 	GARPCount int `toml:"garp_count" json:"garp_count"`
 	// GARPInterval is the pause between announcements. Default 200ms;
 	// 10ms to 10s.
-	GARPInterval time.Duration `toml:"garp_interval" json:"garp_interval"`
+	GARPInterval time.Duration `toml:"garp_interval" json:"-"`
 	// ProbeTime is how long the split-brain guard listens for an answer to
 	// its ARP probe before taking an address from a peer believed dead. It
 	// adds to every takeover. Default 30ms; 5ms to 2s.
-	ProbeTime time.Duration `toml:"probe_time" json:"probe_time"`
+	ProbeTime time.Duration `toml:"probe_time" json:"-"`
 }
 
 // PathSettings are where the daemon keeps its files.

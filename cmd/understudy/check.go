@@ -26,6 +26,8 @@ type checkReport struct {
 
 type checkSummary struct {
 	*config.Config
+	// Timing holds every duration in Go's notation ("1.5s").
+	Timing     map[string]string  `json:"timing"`
 	AuthActive int                `json:"auth_active"`
 	AuthKeys   []string           `json:"auth_keys"`
 	Handlers   [][]config.Handler `json:"handlers"`
@@ -76,7 +78,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags,
 		Errors: len(diags.Filter(config.Error)), Warnings: len(diags.Filter(config.Warning))}
 	rep.OK = rep.Errors == 0
-	rep.Config = &checkSummary{Config: cfg, AuthActive: cfg.Auth.Active, Handlers: handlers}
+	rep.Config = &checkSummary{Config: cfg, AuthActive: cfg.Auth.Active, Handlers: handlers,
+		Timing: map[string]string{"keepalive": cfg.Keepalive.String(), "warntime": cfg.Warntime.String(),
+			"deadtime": cfg.Deadtime.String(), "initdead": cfg.Initdead.String(), "deadping": cfg.Deadping.String(),
+			"max_rexmit_delay": cfg.MaxRexmitDelay.String(), "resources.timeout": cfg.Settings.Resources.Timeout.String(),
+			"ip.garp_interval": cfg.Settings.IP.GARPInterval.String(), "ip.probe_time": cfg.Settings.IP.ProbeTime.String()}}
 	for i := 0; i <= config.MaxAuthIndex; i++ {
 		if k, ok := cfg.Auth.Key(i); ok {
 			rep.Config.AuthKeys = append(rep.Config.AuthKeys, k.String())

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sampleDir copies ha.d/ into a temporary directory with authkeys at mode
+// 600 (git does not keep modes).
+func sampleDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"ha.cf", "haresources", "authkeys", "understudy.toml"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "ha.d", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func runCmd(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckSamples(t *testing.T) {
+	dir := sampleDir(t)
+	code, out, errs := runCmd("check", "-c", dir, "--node", "node1")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{": OK for node node1 (0 errors, 0 warnings)", "nodes     node1 node2", "native: 192.0.2.10/24"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	dir := sampleDir(t)
+	os.WriteFile(filepath.Join(dir, "ha.cf"), []byte("node node1\nbcast eth0\nauto_failback on\nlogfacility daemon\ndeadtime 10s\nbogus 1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "haresources"), []byte("node1 192.0.2.10 nosuchscript\n"), 0o644)
+	code, out, _ := runCmd("check", "-c", dir, "--node", "node1")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, out)
+	}
+	for _, want := range []string{
+		dir + "/ha.cf:5: error: deadtime",
+		dir + "/ha.cf:6: error: unknown directive \"bogus\"",
+		dir + "/haresources:1: error: group 192.0.2.10: cannot locate resource script nosuchscript: " + dir + "/resource.d/nosuchscript does not exist; /etc/init.d/nosuchscript does not exist",
+		"NOT USABLE for node node1 (3 errors, 0 warnings)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCmd("check", "-c", dir, "--node", "node9")
+	if code != exitFail || !strings.Contains(out, `this node, "node9", is not a node of ha.cf`) {
+		t.Errorf("unknown local node: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	dir := sampleDir(t)
+	code, out, _ := runCmd("check", "-c", dir, "--node", "NODE1", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var rep struct {
+		OK          bool
+		Node        string
+		Diagnostics []any
+		Config      struct {
+			Nodes  []string
+			Timing map[string]string
+			Groups []struct{ Key string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not one JSON document: %v\n%s", err, out)
+	}
+	if !rep.OK || rep.Node != "node1" || rep.Diagnostics == nil || len(rep.Config.Nodes) != 2 ||
+		rep.Config.Timing["deadtime"] != "10s" || rep.Config.Groups[0].Key != "IPaddr::192.0.2.10/24" {
+		t.Errorf("report = %+v", rep)
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "-c", filepath.Join(t.TempDir(), "missing")},
+		{"check", "--bogus"},
+		{"check", "extra"},
+		{"nosuchcommand"},
+		{},
+	} {
+		if code, _, _ := runCmd(args...); code != exitUsage {
+			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+	if code, _, _ := runCmd("check", "-h"); code != exitOK {
+		t.Errorf("check -h: exit %d", code)
+	}
+}
