@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"bytes"
 	"encoding/base64"
 	"strings"
 )
@@ -43,23 +42,24 @@ func appendClassicFields(dst []byte, fields []Field) []byte {
 // parseClassic parses a classic frame: optional blank lines, ">>>", field
 // lines, and a line starting with "<<<". Bytes after that line (older
 // heartbeats sent a trailing NUL over UDP) are ignored, as heartbeat does.
-func parseClassic(b []byte) (*Packet, error) {
+// Names and string values are substrings of s.
+func parseClassic(s string) (*Packet, error) {
 	off := 0
-	for off < len(b) && b[off] == '\n' {
+	for off < len(s) && s[off] == '\n' {
 		off++
 	}
-	if !bytes.HasPrefix(b[off:], []byte(classicStart)) {
+	if !strings.HasPrefix(s[off:], classicStart) {
 		return nil, malformed(Classic, off, "missing \">>>\" start line")
 	}
 	off += len(classicStart)
 	p := &Packet{Format: Classic, Message: &Message{}}
 	for {
-		nl := bytes.IndexByte(b[off:], '\n')
+		nl := strings.IndexByte(s[off:], '\n')
 		if nl < 0 {
-			return nil, malformed(Classic, len(b), "missing \"<<<\" end line")
+			return nil, malformed(Classic, len(s), "missing \"<<<\" end line")
 		}
-		line := b[off : off+nl]
-		if bytes.HasPrefix(line, []byte(classicEnd)) {
+		line := s[off : off+nl]
+		if strings.HasPrefix(line, classicEnd) {
 			return p, nil
 		}
 		if err := p.addClassicLine(line, off); err != nil {
@@ -70,7 +70,7 @@ func parseClassic(b []byte) (*Packet, error) {
 }
 
 // addClassicLine parses `[(T)]NAME=VALUE` found at offset off.
-func (p *Packet) addClassicLine(line []byte, off int) error {
+func (p *Packet) addClassicLine(line string, off int) error {
 	typ := String
 	if len(line) >= 3 && line[0] == '(' && line[2] == ')' {
 		switch d := line[1]; {
@@ -87,24 +87,23 @@ func (p *Packet) addClassicLine(line []byte, off int) error {
 		}
 		line, off = line[3:], off+3
 	}
-	eq := bytes.IndexByte(line, '=')
-	if eq < 0 {
+	name, value, ok := strings.Cut(line, "=")
+	if !ok {
 		return malformed(Classic, off, "line without '='")
 	}
-	name, raw := string(line[:eq]), line[eq+1:]
-	if len(raw) == 0 {
-		return malformed(Classic, off+eq+1, "empty value of field %q", clip(name))
-	}
-	var value string
-	if typ == Binary {
+	voff := off + len(name) + 1
+	switch {
+	case value == "":
+		return malformed(Classic, voff, "empty value of field %q", clip(name))
+	case typ == Binary:
 		// DecodeString skips '\r'; refuse it so that decoding is exact.
-		v, err := base64.StdEncoding.Strict().DecodeString(string(raw))
-		if err != nil || bytes.IndexByte(raw, '\r') >= 0 {
-			return malformed(Classic, off+eq+1, "binary field %q: bad base64", clip(name))
+		v, err := base64.StdEncoding.Strict().DecodeString(value)
+		if err != nil || strings.IndexByte(value, '\r') >= 0 {
+			return malformed(Classic, voff, "binary field %q: bad base64", clip(name))
 		}
 		value = string(v)
-	} else {
-		value = strings.ReplaceAll(string(raw), string(rune(newlineByte)), "\n")
+	default:
+		value = strings.ReplaceAll(value, "\x13", "\n")
 	}
 	return p.addField(Field{Name: name, Value: value, Type: typ}, Classic, off)
 }

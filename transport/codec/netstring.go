@@ -1,8 +1,8 @@
 package codec
 
 import (
-	"bytes"
 	"strconv"
+	"strings"
 )
 
 // Netstring markers (spec 4.4). Wire constants: never change them.
@@ -13,66 +13,66 @@ const (
 
 // parseNetstring parses "###\n", field netstrings, "%%%\n" and the
 // optional trailer netstring. Bytes after the trailer are ignored, as
-// heartbeat does.
-func parseNetstring(b []byte) (*Packet, error) {
+// heartbeat does. Names and values are substrings of s.
+func parseNetstring(s string) (*Packet, error) {
 	p := &Packet{Format: Netstring, Message: &Message{}}
 	off := len(netStart)
-	for !bytes.HasPrefix(b[off:], []byte(netEnd)) {
-		item, next, err := readNetstring(b, off)
+	for !strings.HasPrefix(s[off:], netEnd) {
+		start, end, err := readNetstring(s, off)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.addNetItem(item, off); err != nil {
+		if err := p.addNetItem(s[start:end], off); err != nil {
 			return nil, err
 		}
-		off = next
+		off = end + 1
 	}
 	off += len(netEnd)
-	p.signed = bytes.Clone(b[:off])
-	if off < len(b) {
-		tr, _, err := readNetstring(b, off)
+	p.signed = []byte(s[:off])
+	if off < len(s) {
+		start, end, err := readNetstring(s, off)
 		if err != nil {
 			return nil, err
 		}
-		p.Trailer = string(tr)
+		p.Trailer = s[start:end]
 	}
 	return p, nil
 }
 
-// readNetstring reads `LEN ":" PAYLOAD ","` at off and returns the
-// payload and the offset after the comma. Like heartbeat, it skips any
-// bytes between the length digits and the colon.
-func readNetstring(b []byte, off int) (payload []byte, next int, err error) {
-	if off >= len(b) {
-		return nil, 0, malformed(Netstring, off, "truncated: missing \"%%%%%%\" end marker")
+// readNetstring reads `LEN ":" PAYLOAD ","` at off and returns where the
+// payload starts and ends (the index of the comma). Like heartbeat, it
+// skips any bytes between the length digits and the colon.
+func readNetstring(s string, off int) (start, end int, err error) {
+	if off >= len(s) {
+		return 0, 0, malformed(Netstring, off, "truncated: missing \"%%%%%%\" end marker")
 	}
 	n, i := 0, off
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		n = n*10 + int(b[i]-'0')
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
 		if n > MaxFrame {
-			return nil, 0, malformed(Netstring, off, "netstring length over %d", MaxFrame)
+			return 0, 0, malformed(Netstring, off, "netstring length over %d", MaxFrame)
 		}
 	}
 	if i == off {
-		return nil, 0, malformed(Netstring, off, "want a netstring length (decimal digits), got %q", b[off])
+		return 0, 0, malformed(Netstring, off, "want a netstring length (decimal digits), got %q", s[off])
 	}
-	colon := bytes.IndexByte(b[i:], ':')
+	colon := strings.IndexByte(s[i:], ':')
 	if colon < 0 {
-		return nil, 0, malformed(Netstring, i, "netstring length without ':'")
+		return 0, 0, malformed(Netstring, i, "netstring length without ':'")
 	}
-	start := i + colon + 1
-	end := start + n
-	if end >= len(b) {
-		return nil, 0, malformed(Netstring, start, "netstring of %d bytes runs past the end of the input", n)
+	start = i + colon + 1
+	end = start + n
+	if end >= len(s) {
+		return 0, 0, malformed(Netstring, start, "netstring of %d bytes runs past the end of the input", n)
 	}
-	if b[end] != ',' {
-		return nil, 0, malformed(Netstring, end, "netstring not terminated by ','")
+	if s[end] != ',' {
+		return 0, 0, malformed(Netstring, end, "netstring not terminated by ','")
 	}
-	return b[start:end], end + 1, nil
+	return start, end, nil
 }
 
 // addNetItem parses one field item `"(" T ")" NAME "=" VALUE` found at off.
-func (p *Packet) addNetItem(item []byte, off int) error {
+func (p *Packet) addNetItem(item string, off int) error {
 	if len(item) < 3 || item[0] != '(' || item[2] != ')' {
 		return malformed(Netstring, off, "field without \"(T)\" type prefix")
 	}
@@ -89,11 +89,10 @@ func (p *Packet) addNetItem(item []byte, off int) error {
 	default:
 		return malformed(Netstring, off, "unknown field type %q", d)
 	}
-	eq := bytes.IndexByte(item[3:], '=')
-	if eq < 0 {
+	name, value, ok := strings.Cut(item[3:], "=")
+	if !ok {
 		return malformed(Netstring, off, "field without '='")
 	}
-	name, value := string(item[3:3+eq]), string(item[3+eq+1:])
 	if value == "" {
 		return malformed(Netstring, off, "empty value of field %q", clip(name))
 	}

@@ -1,8 +1,8 @@
 package codec
 
 import (
-	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/understudy-ha/understudy/config"
 )
@@ -58,16 +58,19 @@ type Packet struct {
 }
 
 // Parse parses b as a classic or netstring frame without checking its
-// signature. It does not keep b. Errors are *FormatError.
+// signature. It does not keep b: the message's names and values share one
+// copy of it. Errors are *FormatError.
 func Parse(b []byte) (*Packet, error) {
 	if len(b) > MaxFrame {
 		return nil, &FormatError{Offset: MaxFrame, Reason: fmt.Sprintf("%d bytes, limit %d", len(b), MaxFrame), Kind: ErrTooLarge}
 	}
-	if bytes.HasPrefix(b, []byte(netStart)) {
-		return parseNetstring(b)
+	// One copy of the input; every name and value is a substring of it.
+	s := string(b)
+	if strings.HasPrefix(s, netStart) {
+		return parseNetstring(s)
 	}
-	if bytes.HasPrefix(bytes.TrimLeft(b, "\n"), []byte(classicStart)) {
-		return parseClassic(b)
+	if strings.HasPrefix(strings.TrimLeft(s, "\n"), classicStart) {
+		return parseClassic(s)
 	}
 	return nil, malformed(Unknown, 0, "starts with neither \"###\\n\" (netstring) nor \">>>\\n\" (classic)")
 }
@@ -116,7 +119,15 @@ func EncodeNetstring(m *Message, key config.AuthKey) ([]byte, error) {
 
 // EncodeClassic returns m as a classic text frame with the inner auth
 // field signed with key: the serial framing of spec 4.11.
+//
+// A string value holding byte 0x13 is refused with ErrInvalidField:
+// classic text uses that byte for a newline, so it would come back as one.
 func EncodeClassic(m *Message, key config.AuthKey) ([]byte, error) {
+	for _, f := range m.fields {
+		if f.Type == String && strings.IndexByte(f.Value, newlineByte) >= 0 {
+			return nil, fieldErr(f.Name, "value holds byte 0x13, which classic text reserves for newline")
+		}
+	}
 	inner, err := Sign(key, appendClassicFields(nil, m.fields))
 	if err != nil {
 		return nil, err

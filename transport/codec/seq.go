@@ -78,15 +78,23 @@ type Observation struct {
 
 // SeqState is the receive-side sequence tracking of one sender (spec 4.7):
 // its generation, the highest seq seen, and the seqs still missing. The
-// zero value knows nothing of the sender yet. It is a plain value: the
-// caller keeps one per peer node and steps it with every received copy of
-// every sequenced message, including its own looped-back ones.
+// zero value knows nothing of the sender yet. The caller keeps one per
+// peer node (its own included: heartbeat tracks its looped-back messages
+// too) and steps it with every received copy of every sequenced message.
+// Copy it with Clone, not by assignment, which would share the list.
 type SeqState struct {
 	gen      uint64
 	genKnown bool
 	last     uint64
 	started  bool     // a message of gen has been accepted; last is valid
 	missing  []uint64 // ascending, all < last
+}
+
+// Clone returns an independent copy.
+func (s *SeqState) Clone() SeqState {
+	c := *s
+	c.missing = s.Missing()
+	return c
 }
 
 // Generation returns the tracked generation and whether one is known.
