@@ -21,7 +21,7 @@ type Link interface {
 	// Close stops the link's goroutines and releases its sockets, tty
 	// and lock file. It returns promptly, even while a read or a Send is
 	// blocked, and no Frame or Status is delivered after it returns.
-	// Calling it again returns nil.
+	// Calling it again returns the first call's result.
 	Close() error
 }
 
