@@ -131,3 +131,9 @@ func TestNetstringIgnoresInnerAuth(t *testing.T) {
 		t.Errorf("stale inner auth: %v", err)
 	}
 }
+
+func TestVerifyZeroPacket(t *testing.T) {
+	if err := (&codec.Packet{}).Verify(labKeys()); !errors.Is(err, codec.ErrBadAuth) {
+		t.Errorf("zero Packet: %v, want ErrBadAuth", err)
+	}
+}

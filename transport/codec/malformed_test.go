@@ -2,28 +2,26 @@ package codec_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/understudy-ha/understudy/transport/codec"
 )
 
-func TestMalformed(t *testing.T) {
+type malformedCase struct {
+	name   string
+	in     string
+	kind   error // ErrMalformed, ErrTooLarge or ErrUnsupported; nil: must parse
+	offset int   // expected FormatError.Offset; -1: not checked
+}
+
+// malformedCases lists each way a frame can be malformed, with the offset
+// the error must point at.
+func malformedCases() []malformedCase {
 	atLimit := "###\n11:(0)t=status,%%%\n0:,"
 	atLimit += strings.Repeat("!", codec.MaxFrame-len(atLimit)) // ignored, but counted
-	var manyFields strings.Builder
-	manyFields.WriteString("###\n")
-	for i := range codec.MaxFields + 1 {
-		name := "f" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26))
-		manyFields.WriteString(netItem("(0)" + name + "=v"))
-	}
-	manyFields.WriteString("%%%\n")
-	tests := []struct {
-		name   string
-		in     string
-		kind   error // ErrMalformed, ErrTooLarge or ErrUnsupported
-		offset int
-	}{
+	return []malformedCase{
 		{"empty input", "", codec.ErrMalformed, 0},
 		{"unknown start", "hello", codec.ErrMalformed, 0},
 		{"netstring start without newline", "###", codec.ErrMalformed, 0},
@@ -47,7 +45,7 @@ func TestMalformed(t *testing.T) {
 		{"duplicate name", "###\n" + netItem("(0)t=a") + netItem("(0)t=b") + "%%%\n", codec.ErrMalformed, 13},
 		{"two auth fields", "###\n12:(0)auth=1 a,12:(0)auth=1 b,%%%\n", codec.ErrMalformed, 19},
 		{"binary auth field", "###\n" + netItem("(1)auth=1 a") + "%%%\n", codec.ErrMalformed, 4},
-		{"too many fields", manyFields.String(), codec.ErrMalformed, -1},
+		{"too many fields", tooManyFields(), codec.ErrMalformed, -1},
 		{"trailer not a netstring", "###\n%%%\n1 abc", codec.ErrMalformed, 9},
 		{"trailer truncated", "###\n%%%\n42:1 abc", codec.ErrMalformed, 11},
 		{"classic without end", ">>>\nt=status\n", codec.ErrMalformed, 13},
@@ -63,7 +61,21 @@ func TestMalformed(t *testing.T) {
 		{"classic duplicate", ">>>\nt=a\nt=b\n<<<\n", codec.ErrMalformed, 8},
 		{"classic start not first", "x\n>>>\nt=a\n<<<\n", codec.ErrMalformed, 0},
 	}
-	for _, tt := range tests {
+}
+
+func tooManyFields() string {
+	var b strings.Builder
+	b.WriteString("###\n")
+	for i := range codec.MaxFields + 1 {
+		name := "f" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		b.WriteString(netItem("(0)" + name + "=v"))
+	}
+	b.WriteString("%%%\n")
+	return b.String()
+}
+
+func TestMalformed(t *testing.T) {
+	for _, tt := range malformedCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := codec.Parse([]byte(tt.in))
 			if tt.kind == nil {
@@ -86,14 +98,7 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-func netItem(s string) string { return itoa(len(s)) + ":" + s + "," }
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
-}
+func netItem(s string) string { return strconv.Itoa(len(s)) + ":" + s + "," }
 
 // TestLeniency covers what heartbeat accepts and so must we (spec 4.3,
 // 4.4): junk between a length and its colon, bytes after the trailer or

@@ -79,7 +79,10 @@ func Parse(b []byte) (*Packet, error) {
 // of a netstring frame, the inner auth field of a classic one, each with
 // the key stored under the index the packet names. Errors are *AuthError.
 func (p *Packet) Verify(keys config.AuthKeys) error {
-	if p.Format == Netstring {
+	switch {
+	case p.Message == nil:
+		return &AuthError{Part: "packet", Index: -1, Reason: "not a parsed packet", Err: ErrBadAuth}
+	case p.Format == Netstring:
 		return verify(keys, "netstring trailer", p.Trailer, p.signed)
 	}
 	text := appendClassicFields(nil, p.Message.fields)

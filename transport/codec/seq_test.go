@@ -17,65 +17,68 @@ type rx struct {
 	check    func(t *testing.T, o codec.Observation)
 }
 
+const g = 100 // a generation
+
+// seqScenarios are fed to one fresh SeqState each, step by step.
+var seqScenarios = []struct {
+	name        string
+	steps       []rx
+	wantMissing []uint64
+	wantLast    uint64
+}{
+	{"in order", []rx{{gen: g, seq: 1, status: true, want: codec.Accept}, {gen: g, seq: 2, want: codec.Accept}, {gen: g, seq: 3, want: codec.Accept}}, nil, 3},
+	{"first contact mid-stream is not a gap", []rx{{gen: g, seq: 4000, want: codec.Accept}, {gen: g, seq: 4001, want: codec.Accept}}, nil, 4001},
+	{"duplicate from a second link", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 1, want: codec.Duplicate}, {gen: g, seq: 2, want: codec.Accept}, {gen: g, seq: 2, want: codec.Duplicate}}, nil, 2},
+	{"old duplicate", []rx{{gen: g, seq: 5, want: codec.Accept}, {gen: g, seq: 6, want: codec.Accept}, {gen: g, seq: 5, want: codec.Duplicate}}, nil, 6},
+	{"gap requests each missing seq", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 5, want: codec.Accept, request: []uint64{2, 3, 4}, check: lost(3)}}, []uint64{2, 3, 4}, 5},
+	{"gap filled out of order", []rx{
+		{gen: g, seq: 1, want: codec.Accept},
+		{gen: g, seq: 4, want: codec.Accept, request: []uint64{2, 3}},
+		{gen: g, seq: 3, want: codec.Accept, check: filled(false)},
+		{gen: g, seq: 3, want: codec.Duplicate},
+		{gen: g, seq: 2, want: codec.Accept, check: filled(true)},
+	}, nil, 4},
+	{"reordering as in the lab: 0x12 before 0x11", []rx{
+		{gen: g, seq: 0x10, want: codec.Accept},
+		{gen: g, seq: 0x12, want: codec.Accept, request: []uint64{0x11}},
+		{gen: g, seq: 0x11, want: codec.Accept, check: filled(true)},
+	}, nil, 0x12},
+	{"no ack while a gap is open", []rx{
+		{gen: g, seq: 1, want: codec.Accept, check: ackable(true)},
+		{gen: g, seq: 3, want: codec.Accept, request: []uint64{2}, check: ackable(false)},
+		{gen: g, seq: 4, want: codec.Accept, check: ackable(false)},
+	}, []uint64{2}, 4},
+	{"gap over MaxGap resyncs", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 3, want: codec.Accept, request: []uint64{2}}, {gen: g, seq: 300, want: codec.Accept, check: resync}}, nil, 300},
+	{"gap of exactly MaxGap is requested", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 252, want: codec.Accept, request: seqRange(2, 251), check: lost(250)}}, seqRange(2, 251), 252},
+	{"older generation is a replay", []rx{{gen: g, seq: 7, want: codec.Accept}, {gen: g - 1, seq: 8, status: true, want: codec.Replay}, {gen: g - 1, seq: 8, want: codec.Replay}}, nil, 7},
+	{"newer generation in a status restarts tracking", []rx{
+		{gen: g, seq: 900, want: codec.Accept},
+		{gen: g + 1, seq: 1, status: true, want: codec.Accept, check: restarted},
+		{gen: g + 1, seq: 2, want: codec.Accept},
+		{gen: g, seq: 901, want: codec.Replay},
+	}, nil, 2},
+	{"newer generation before its status is early", []rx{
+		{gen: g, seq: 900, want: codec.Accept},
+		{gen: g + 1, seq: 2, want: codec.Early},
+		{gen: g + 1, seq: 1, status: true, want: codec.Accept, check: restarted},
+		{gen: g + 1, seq: 3, want: codec.Accept, request: []uint64{2}},
+	}, []uint64{2}, 3},
+	{"restart drops the old missing list", []rx{
+		{gen: g, seq: 1, want: codec.Accept},
+		{gen: g, seq: 5, want: codec.Accept, request: []uint64{2, 3, 4}},
+		{gen: g + 1, seq: 1, status: true, want: codec.Accept},
+	}, nil, 1},
+	{"missing list is capped at MaxMissing", []rx{
+		{gen: g, seq: 1, want: codec.Accept},
+		{gen: g, seq: 252, want: codec.Accept, request: seqRange(2, 251)},
+		{gen: g, seq: 503, want: codec.Accept, request: seqRange(253, 502)},
+		{gen: g, seq: 505, want: codec.Accept, request: []uint64{504}, check: forgot(2)},
+	}, append(append(seqRange(3, 251), seqRange(253, 502)...), 504), 505},
+	{"huge seq does not overflow", []rx{{gen: g, seq: 1<<64 - 2, want: codec.Accept}, {gen: g, seq: 1<<64 - 1, want: codec.Accept}, {gen: g, seq: 1<<64 - 1, want: codec.Duplicate}}, nil, 1<<64 - 1},
+}
+
 func TestSeqStateScenarios(t *testing.T) {
-	const g = 100
-	tests := []struct {
-		name        string
-		steps       []rx
-		wantMissing []uint64
-		wantLast    uint64
-	}{
-		{"in order", []rx{{gen: g, seq: 1, status: true, want: codec.Accept}, {gen: g, seq: 2, want: codec.Accept}, {gen: g, seq: 3, want: codec.Accept}}, nil, 3},
-		{"first contact mid-stream is not a gap", []rx{{gen: g, seq: 4000, want: codec.Accept}, {gen: g, seq: 4001, want: codec.Accept}}, nil, 4001},
-		{"duplicate from a second link", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 1, want: codec.Duplicate}, {gen: g, seq: 2, want: codec.Accept}, {gen: g, seq: 2, want: codec.Duplicate}}, nil, 2},
-		{"old duplicate", []rx{{gen: g, seq: 5, want: codec.Accept}, {gen: g, seq: 6, want: codec.Accept}, {gen: g, seq: 5, want: codec.Duplicate}}, nil, 6},
-		{"gap requests each missing seq", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 5, want: codec.Accept, request: []uint64{2, 3, 4}, check: lost(3)}}, []uint64{2, 3, 4}, 5},
-		{"gap filled out of order", []rx{
-			{gen: g, seq: 1, want: codec.Accept},
-			{gen: g, seq: 4, want: codec.Accept, request: []uint64{2, 3}},
-			{gen: g, seq: 3, want: codec.Accept, check: filled(false)},
-			{gen: g, seq: 3, want: codec.Duplicate},
-			{gen: g, seq: 2, want: codec.Accept, check: filled(true)},
-		}, nil, 4},
-		{"reordering as in the lab: 0x12 before 0x11", []rx{
-			{gen: g, seq: 0x10, want: codec.Accept},
-			{gen: g, seq: 0x12, want: codec.Accept, request: []uint64{0x11}},
-			{gen: g, seq: 0x11, want: codec.Accept, check: filled(true)},
-		}, nil, 0x12},
-		{"no ack while a gap is open", []rx{
-			{gen: g, seq: 1, want: codec.Accept, check: ackable(true)},
-			{gen: g, seq: 3, want: codec.Accept, request: []uint64{2}, check: ackable(false)},
-			{gen: g, seq: 4, want: codec.Accept, check: ackable(false)},
-		}, []uint64{2}, 4},
-		{"gap over MaxGap resyncs", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 3, want: codec.Accept, request: []uint64{2}}, {gen: g, seq: 300, want: codec.Accept, check: resync}}, nil, 300},
-		{"gap of exactly MaxGap is requested", []rx{{gen: g, seq: 1, want: codec.Accept}, {gen: g, seq: 252, want: codec.Accept, request: seqRange(2, 251), check: lost(250)}}, seqRange(2, 251), 252},
-		{"older generation is a replay", []rx{{gen: g, seq: 7, want: codec.Accept}, {gen: g - 1, seq: 8, status: true, want: codec.Replay}, {gen: g - 1, seq: 8, want: codec.Replay}}, nil, 7},
-		{"newer generation in a status restarts tracking", []rx{
-			{gen: g, seq: 900, want: codec.Accept},
-			{gen: g + 1, seq: 1, status: true, want: codec.Accept, check: restarted},
-			{gen: g + 1, seq: 2, want: codec.Accept},
-			{gen: g, seq: 901, want: codec.Replay},
-		}, nil, 2},
-		{"newer generation before its status is early", []rx{
-			{gen: g, seq: 900, want: codec.Accept},
-			{gen: g + 1, seq: 2, want: codec.Early},
-			{gen: g + 1, seq: 1, status: true, want: codec.Accept, check: restarted},
-			{gen: g + 1, seq: 3, want: codec.Accept, request: []uint64{2}},
-		}, []uint64{2}, 3},
-		{"restart drops the old missing list", []rx{
-			{gen: g, seq: 1, want: codec.Accept},
-			{gen: g, seq: 5, want: codec.Accept, request: []uint64{2, 3, 4}},
-			{gen: g + 1, seq: 1, status: true, want: codec.Accept},
-		}, nil, 1},
-		{"missing list is capped at MaxMissing", []rx{
-			{gen: g, seq: 1, want: codec.Accept},
-			{gen: g, seq: 252, want: codec.Accept, request: seqRange(2, 251)},
-			{gen: g, seq: 503, want: codec.Accept, request: seqRange(253, 502)},
-			{gen: g, seq: 505, want: codec.Accept, request: []uint64{504}, check: forgot(2)},
-		}, append(append(seqRange(3, 251), seqRange(253, 502)...), 504), 505},
-		{"huge seq does not overflow", []rx{{gen: g, seq: 1<<64 - 2, want: codec.Accept}, {gen: g, seq: 1<<64 - 1, want: codec.Accept}, {gen: g, seq: 1<<64 - 1, want: codec.Duplicate}}, nil, 1<<64 - 1},
-	}
-	for _, tt := range tests {
+	for _, tt := range seqScenarios {
 		t.Run(tt.name, func(t *testing.T) {
 			var s codec.SeqState
 			for i, step := range tt.steps {
