@@ -1,0 +1,139 @@
+package clustertest
+
+import (
+	"slices"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+)
+
+// apply carries out one Output of node sn: logs it, starts operations,
+// delivers messages (recursively), and checks the invariants.
+func (s *Sim) apply(sn *simNode, out cluster.Output) {
+	for _, t := range out.Transitions {
+		s.logf("%s: %s", sn.name, t)
+	}
+	for _, k := range out.Release {
+		if slices.Contains(out.Acquire, k) {
+			s.violation("%s: group %s released and acquired in one step", sn.name, k)
+		}
+		s.logf("%s: release %s", sn.name, k)
+		s.ops = append(s.ops, pendingOp{at: s.Now.Add(s.OpDelay), node: sn.name, group: k, op: cluster.Release})
+	}
+	for _, k := range out.Acquire {
+		s.checkAcquire(sn, k)
+		sn.held[k] = true
+		s.logf("%s: acquire %s", sn.name, k)
+		var err error
+		switch {
+		case s.FailStart[sn.name+"|"+k]:
+			err = errStart
+		case s.InUse[sn.name+"|"+k]:
+			err = cluster.ErrAddressInUse
+		}
+		s.ops = append(s.ops, pendingOp{at: s.Now.Add(s.OpDelay), node: sn.name, group: k, op: cluster.Acquire, err: err})
+	}
+	sn.next = out.NextTick
+	if out.Exit {
+		delete(s.nodes, sn.name)
+		s.logf("%s: exited", sn.name)
+	}
+	for _, m := range out.Messages {
+		if m.Type != "status" {
+			s.logf("%s: send %s", sn.name, m)
+		}
+		s.deliver(sn.name, m)
+	}
+}
+
+type simError string
+
+func (e simError) Error() string { return string(e) }
+
+const errStart = simError("start script exited 1")
+
+// deliver sends m from src on every link to every other running node.
+func (s *Sim) deliver(src string, m cluster.Msg) {
+	m.Src = src
+	m.Gen = s.gens[src]
+	for _, name := range s.Names() {
+		if name == src {
+			continue
+		}
+		dup := false
+		for _, l := range s.Links {
+			if s.cut[src+"|"+name+"|"+l] {
+				continue
+			}
+			if sn, ok := s.nodes[name]; ok {
+				s.apply(sn, sn.n.Step(cluster.Recv{Now: s.Now, Link: l, Msg: m, Dup: dup}))
+			}
+			dup = true
+		}
+	}
+}
+
+// checkAcquire: a node never acquires a group it already holds, nor one
+// that a node it believes alive still physically holds.
+func (s *Sim) checkAcquire(sn *simNode, k string) {
+	if sn.held[k] {
+		s.violation("%s acquires %s, which it already holds", sn.name, k)
+	}
+	snap := sn.n.Snapshot()
+	for _, ns := range snap.Nodes {
+		if ns.Status == "dead" || ns.Status == "unknown" {
+			continue
+		}
+		if other, ok := s.nodes[ns.Name]; ok && other.held[k] {
+			s.violation("%s acquires %s while %s, which it believes %s, holds it", sn.name, k, ns.Name, ns.Status)
+		}
+	}
+}
+
+// checkConflicts: two nodes that hear each other do not both hold a group
+// for longer than it takes to resolve a healed partition.
+func (s *Sim) checkConflicts() {
+	settle := 2*s.Base.Deadtime + 4*s.OpDelay + s.Base.Keepalive*4
+	names := s.Names()
+	seen := map[string]bool{}
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			if !s.hear(a, b) {
+				continue
+			}
+			for _, g := range s.Base.Groups {
+				key := a + "|" + b + "|" + g.Key
+				if s.nodes[a].held[g.Key] && s.nodes[b].held[g.Key] {
+					seen[key] = true
+					since, ok := s.conflictSince[key]
+					if !ok {
+						s.conflictSince[key] = s.Now
+					} else if s.Now.Sub(since) > settle {
+						s.violation("%s and %s hear each other and both hold %s since %s", a, b, g.Key, since.Sub(Epoch))
+						s.conflictSince[key] = s.Now.Add(time.Hour)
+					}
+				}
+			}
+		}
+	}
+	for k := range s.conflictSince {
+		if !seen[k] {
+			delete(s.conflictSince, k)
+		}
+	}
+}
+
+// hear reports that a and b have at least one working link both ways.
+func (s *Sim) hear(a, b string) bool {
+	for _, l := range s.Links {
+		if !s.cut[a+"|"+b+"|"+l] && !s.cut[b+"|"+a+"|"+l] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Sim) violation(format string, args ...any) {
+	s.logf("VIOLATION "+format, args...)
+	s.Violations = append(s.Violations, s.out[len(s.out)-1])
+}

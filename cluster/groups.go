@@ -1,0 +1,217 @@
+package cluster
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// groupState is where a group stands on this node.
+type groupState int
+
+const (
+	stopped groupState = iota
+	starting
+	running
+	stopping
+	// stopFailed: a release failed; the group may still run here, so it
+	// counts as held and nobody else takes it until an operator acts.
+	stopFailed
+)
+
+var groupStateNames = [...]string{"stopped", "starting", "running", "stopping", "stop-failed"}
+
+func (s groupState) String() string { return groupStateNames[s] }
+
+type group struct {
+	spec  GroupSpec
+	state groupState
+	// want: this node means to hold the group. reconcile turns the
+	// difference between want and state into operations.
+	want bool
+	// failed: nodes on which a start of the group failed.
+	failed map[string]bool
+	// blockedUntil: the split-brain guard found an address in use; the
+	// acquire is retried then.
+	blockedUntil time.Time
+	// replyTo: a legacy ip-request waits for this release to finish.
+	replyTo string
+	gaveUp  bool // logged that it failed everywhere
+}
+
+// held reports whether the group counts as held here: an operation on it
+// has begun and not been undone.
+func (g *group) held() bool { return g.state != stopped }
+
+// claimed reports what we tell peers we hold: what we hold or mean to.
+func (g *group) claimed() bool { return g.want || g.held() }
+
+// take makes this node want the groups; give makes it let them go.
+func (n *Node) take(keys []string, reason string) {
+	for _, k := range keys {
+		g := n.byKey[k]
+		if g == nil || g.want {
+			continue
+		}
+		if g.failed[n.cfg.Self] {
+			continue
+		}
+		g.want = true
+		if g.state == stopped {
+			n.transition("info", "group", k, "stopped", "acquiring", "%s", reason)
+		}
+	}
+}
+
+func (n *Node) give(keys []string, reason string) {
+	for _, k := range keys {
+		g := n.byKey[k]
+		if g == nil || !g.want && !g.held() {
+			continue
+		}
+		g.want = false
+		if g.state == running || g.state == starting {
+			n.transition("info", "group", k, g.state.String(), "releasing", "%s", reason)
+		}
+	}
+}
+
+// reconcile turns wants into operations, releases first.
+func (n *Node) reconcile() {
+	for _, g := range n.groups {
+		if !g.want && g.state == running {
+			g.state = stopping
+			n.out.Release = append(n.out.Release, g.spec.Key)
+		}
+	}
+	for _, g := range n.groups {
+		if !g.want || g.state != stopped || n.now.Before(g.blockedUntil) {
+			continue
+		}
+		if holder := n.liveHolder(g); holder != "" {
+			continue // wait until it says it let go
+		}
+		g.state = starting
+		n.out.Acquire = append(n.out.Acquire, g.spec.Key)
+	}
+	n.standbyProgress()
+	n.shutdownProgress()
+}
+
+// liveHolder names a live peer that says it holds g, if any.
+func (n *Node) liveHolder(g *group) string {
+	for _, p := range n.alivePeers() {
+		if p.holds[g.spec.Key] {
+			return p.name
+		}
+	}
+	return ""
+}
+
+// opDone records the end of an operation.
+func (n *Node) opDone(e OpDone) {
+	g := n.byKey[e.Group]
+	if g == nil {
+		return
+	}
+	switch {
+	case e.Op == Acquire && g.state == starting && e.Err == nil:
+		g.state = running
+		delete(g.failed, n.cfg.Self)
+		n.transition("info", "group", g.spec.Key, "acquiring", "running", "all resources started")
+		n.announceHoldings()
+	case e.Op == Acquire && g.state == starting && errors.Is(e.Err, ErrAddressInUse):
+		g.state = stopped
+		g.blockedUntil = n.now.Add(n.cfg.Deadtime)
+		n.transition("warn", "group", g.spec.Key, "acquiring", "waiting", "%v; not taken, probing again in %s", e.Err, n.cfg.Deadtime)
+	case e.Op == Acquire && g.state == starting:
+		g.state = stopped
+		g.want = false
+		g.failed[n.cfg.Self] = true
+		n.transition("error", "group", g.spec.Key, "acquiring", "failed", "start failed: %v", e.Err)
+		n.groupFailedHere(g)
+	case e.Op == Release && g.state == stopping && e.Err == nil:
+		g.state = stopped
+		n.transition("info", "group", g.spec.Key, "releasing", "stopped", "all resources stopped")
+		n.releasedHook(g)
+	case e.Op == Release && g.state == stopping:
+		g.state = stopFailed
+		n.transition("error", "group", g.spec.Key, "releasing", "stop-failed", "stop failed, the group may still run here; an operator must stop it by hand: %v", e.Err)
+	}
+}
+
+// releasedHook runs after a group was released.
+func (n *Node) releasedHook(g *group) {
+	if g.replyTo != "" {
+		n.send(Msg{Type: "ip-request-resp", Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
+		g.replyTo = ""
+	}
+	if n.rs == rsStable && n.standby.phase == sbNone {
+		n.announceHoldings()
+	}
+}
+
+// heldKeys lists the groups claimed here, in file order.
+func (n *Node) heldKeys() []string {
+	var keys []string
+	for _, g := range n.groups {
+		if g.claimed() {
+			keys = append(keys, g.spec.Key)
+		}
+	}
+	return keys
+}
+
+// bits is our holding as heartbeat's rsc_hold: local / foreign / all / none.
+func (n *Node) bits() Set {
+	var local, foreign bool
+	for _, g := range n.groups {
+		if g.claimed() {
+			if g.spec.Node == n.cfg.Self {
+				local = true
+			} else {
+				foreign = true
+			}
+		}
+	}
+	switch {
+	case local && foreign:
+		return SetAll
+	case local:
+		return SetLocal
+	case foreign:
+		return SetForeign
+	}
+	return SetNone
+}
+
+// sendResource sends our holdings as a full resource message.
+func (n *Node) sendResource(stable bool, info string) {
+	isstable := "0"
+	if stable {
+		isstable = "1"
+	}
+	m := msg("resource", "rsc_hold", string(n.bits()), "rtype", "full", "isstable", isstable)
+	if info != "" {
+		m.Fields = append(m.Fields, KV{"info", info})
+	}
+	held := strings.Join(n.heldKeys(), " ")
+	if held == "" {
+		held = " " // heartbeat peers reject empty values
+	}
+	m.Fields = append(m.Fields, KV{"us_held", held})
+	n.lastResource = m.String()
+	n.send(m)
+}
+
+// announceHoldings tells the peers when what we hold changed and we are
+// in a state to say so.
+func (n *Node) announceHoldings() {
+	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" && n.standby.phase == sbNone {
+		was := n.lastResource
+		n.sendResource(true, "")
+		if n.lastResource == was {
+			n.out.Messages = n.out.Messages[:len(n.out.Messages)-1] // nothing new to say
+		}
+	}
+}

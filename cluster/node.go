@@ -1,0 +1,201 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// rscState is the node's resource start-up state (heartbeat-spec §5.1).
+type rscState int
+
+const (
+	rsInit         rscState = iota // communication not up yet
+	rsStarting                     // sent starting, waiting for a resource message
+	rsBothStarting                 // the peer is starting too
+	rsRscRcvd                      // got the peer's resources, waiting for it to be stable
+	rsStable                       // negotiation over: groups are placed
+	rsShutdown                     // giving everything up
+)
+
+var rscStateNames = [...]string{"init", "starting", "bothstarting", "rscrcvd", "stable", "shutdown"}
+
+func (s rscState) String() string { return rscStateNames[s] }
+
+// rqstDelay bounds how long a node waits in rscrcvd for an unstable peer
+// before placing its own groups. heartbeat waits 10s; Understudy waits at
+// most twice deadtime, which is plenty for the peer's resource message.
+const rqstDelay = 10 * time.Second
+
+// Node is one cluster member's state machine. Create it with New; feed it
+// with Step. It is not safe for concurrent use.
+type Node struct {
+	cfg     Config
+	now     time.Time
+	started time.Time
+
+	status     string // our own: init, up, active
+	commUp     bool
+	nextStatus time.Time
+
+	peers  map[string]*peer
+	groups []*group
+	byKey  map[string]*group
+
+	rs      rscState
+	rsTimer time.Time // rscrcvd deadline
+	standby standby
+	exited  bool
+	// lastResource is the last resource message sent, to skip repeats.
+	lastResource string
+	shutdoneSent bool
+
+	out Output
+}
+
+// New returns the state machine of cfg.Self, started at now.
+func New(cfg Config, now time.Time) *Node {
+	n := &Node{cfg: cfg, now: now, started: now, status: "init", nextStatus: now,
+		peers: map[string]*peer{}, byKey: map[string]*group{}}
+	for _, name := range cfg.Nodes {
+		if name != cfg.Self {
+			n.peers[name] = newPeer(name, cfg.Deadtime)
+		}
+	}
+	for _, g := range cfg.Groups {
+		grp := &group{spec: g, failed: map[string]bool{}}
+		n.groups = append(n.groups, grp)
+		n.byKey[g.Key] = grp
+	}
+	return n
+}
+
+// Step feeds one event and returns what to do about it.
+func (n *Node) Step(ev Event) Output {
+	n.out = Output{}
+	if t := ev.eventTime(); t.After(n.now) {
+		n.now = t
+	}
+	if n.exited {
+		return n.out
+	}
+	switch e := ev.(type) {
+	case Tick:
+	case Recv:
+		n.recv(e)
+	case OpDone:
+		n.opDone(e)
+	case Admin:
+		n.admin(e)
+	case Shutdown:
+		n.shutdown()
+	}
+	n.timers()
+	n.reconcile()
+	n.out.NextTick = n.nextTick()
+	return n.out
+}
+
+// transition records a state change for the log.
+func (n *Node) transition(level, kind, subject, from, to, reason string, args ...any) {
+	if len(args) > 0 {
+		reason = fmt.Sprintf(reason, args...)
+	}
+	n.out.Transitions = append(n.out.Transitions, Transition{Kind: kind, Subject: subject, From: from, To: to, Reason: reason, Level: level})
+}
+
+// send queues a message to every node (dest "") or one node.
+func (n *Node) send(m Msg) { n.out.Messages = append(n.out.Messages, m) }
+
+// sendStatus sends our heartbeat now and schedules the next one.
+func (n *Node) sendStatus() {
+	n.send(msg("status", "st", n.status, "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
+	n.nextStatus = n.now.Add(n.cfg.Keepalive)
+}
+
+func (n *Node) setStatus(st, reason string) {
+	if n.status == st {
+		return
+	}
+	n.transition("info", "node", n.cfg.Self, n.status, st, reason)
+	n.status = st
+	n.sendStatus()
+}
+
+// timers runs everything that depends on the time alone.
+func (n *Node) timers() {
+	if n.rs == rsShutdown {
+		if !n.now.Before(n.nextStatus) {
+			n.sendStatus()
+		}
+		return
+	}
+	if n.status == "init" {
+		n.setStatus("up", "heartbeat links open")
+	}
+	if !n.now.Before(n.nextStatus) {
+		n.sendStatus()
+	}
+	n.checkLiveness()
+	n.checkCommUp()
+	if n.rs == rsRscRcvd && !n.now.Before(n.rsTimer) {
+		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
+	}
+	n.standbyTimers()
+	n.tryFailback()
+}
+
+// nextTick is the earliest time something is due.
+func (n *Node) nextTick() time.Time {
+	next := n.nextStatus
+	min := func(t time.Time) {
+		if !t.IsZero() && t.Before(next) {
+			next = t
+		}
+	}
+	for _, p := range n.peers {
+		min(p.deadline(n))
+		for _, l := range p.links {
+			if l.up {
+				min(l.last.Add(p.dt))
+			}
+		}
+	}
+	if n.rs == rsRscRcvd {
+		min(n.rsTimer)
+	}
+	min(n.standby.deadline)
+	for _, g := range n.groups {
+		if g.want && g.state == stopped && g.blockedUntil.After(n.now) {
+			min(g.blockedUntil)
+		}
+	}
+	if !next.After(n.now) {
+		next = n.now.Add(time.Millisecond)
+	}
+	return next
+}
+
+// alivePeers returns the live peers in ha.cf order.
+func (n *Node) alivePeers() []*peer {
+	var out []*peer
+	for _, name := range n.cfg.Nodes {
+		if p, ok := n.peers[name]; ok && p.alive {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isAlive reports whether node is alive: ourselves, or a live peer.
+func (n *Node) isAlive(node string) bool {
+	if node == n.cfg.Self {
+		return n.rs != rsShutdown
+	}
+	p, ok := n.peers[node]
+	return ok && p.alive
+}
+
+// nodeIndex is the position of node in ha.cf.
+func (n *Node) nodeIndex(node string) int { return slices.Index(n.cfg.Nodes, node) }

@@ -1,0 +1,203 @@
+package cluster
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// peer is what this node knows of another node.
+type peer struct {
+	name string
+	// st is the status the peer last announced (init, up, active), or
+	// "dead" once this node declared it dead.
+	st    string
+	alive bool
+	heard bool // ever heard since we started
+	// lastStatus is when its last status message arrived; dt its
+	// advertised dead time.
+	lastStatus time.Time
+	dt         time.Duration
+	gen        uint64
+	links      map[string]*link
+	// stable: the peer's resource negotiation is over (isstable=1), as
+	// far as its last resource message says.
+	stable bool
+	// holds is what the peer holds, from its resource messages; known
+	// says whether it has told us since it (re)started.
+	holds map[string]bool
+	known bool
+	// failback: we took this peer's groups because it died or shut down,
+	// so they go back when it returns (auto_failback on).
+	failback bool
+	// left: the peer said shutdone; what it still sends under the same
+	// generation is ignored.
+	left bool
+}
+
+type link struct {
+	last time.Time
+	up   bool
+}
+
+func newPeer(name string, dt time.Duration) *peer {
+	return &peer{name: name, st: "unknown", dt: dt, links: map[string]*link{}, holds: map[string]bool{}}
+}
+
+// deadline is when the peer is declared dead if nothing more is heard.
+func (p *peer) deadline(n *Node) time.Time {
+	switch {
+	case p.alive:
+		return p.lastStatus.Add(p.dt)
+	case !p.heard && !n.commUp && p.st != "dead":
+		return n.started.Add(n.cfg.Initdead)
+	}
+	return time.Time{}
+}
+
+// recvStatus handles a status message: liveness, restarts, partitions.
+func (n *Node) recvStatus(p *peer, m Msg) {
+	if dt, err := strconv.ParseUint(m.Get("dt"), 16, 63); err == nil && dt > 0 {
+		p.dt = time.Duration(dt) * time.Millisecond
+	}
+	st := m.Get("st")
+	switch {
+	case p.heard && m.Gen > p.gen:
+		n.transition("info", "node", p.name, p.st, st, "heartbeat restart on node %s (generation %d -> %d)", p.name, p.gen, m.Gen)
+		n.peerRestarted(p)
+	case !p.alive && p.heard && m.Gen == p.gen:
+		n.transition("error", "cluster", p.name, "dead", st, "cluster node %s returning after partition (same generation): deadtime may be too small; each group held on both sides stays with one node", p.name)
+	case p.alive && n.cfg.Warntime > 0:
+		if gap := n.now.Sub(p.lastStatus); gap > n.cfg.Warntime {
+			n.transition("warn", "node", p.name, p.st, p.st, "late heartbeat: interval %d ms", gap.Milliseconds())
+		}
+	}
+	p.gen = m.Gen
+	p.lastStatus = n.now
+	p.heard = true
+	if !p.alive {
+		p.alive = true
+		n.transition("info", "node", p.name, p.st, st, "status update: node %s is %s", p.name, st)
+		p.st = st
+		n.peerReturned(p)
+		return
+	}
+	if st != p.st {
+		n.transition("info", "node", p.name, p.st, st, "status update: node %s is %s", p.name, st)
+		p.st = st
+	}
+}
+
+// peerRestarted forgets what we knew of a peer's resources.
+func (n *Node) peerRestarted(p *peer) {
+	p.stable = false
+	p.known = false
+	clear(p.holds)
+	n.cancelStandbyWith(p.name, "the peer restarted")
+}
+
+// peerReturned runs when a dead or unknown peer speaks again.
+func (n *Node) peerReturned(p *peer) {
+	p.stable = false
+	p.known = false
+	clear(p.holds)
+	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" {
+		// Tell it what we hold; it would ask with starting anyway.
+		n.sendResource(false, "")
+	}
+}
+
+// recvLink refreshes the liveness of the link a packet came in on.
+func (n *Node) recvLink(p *peer, name string) {
+	if name == "" {
+		return
+	}
+	l, ok := p.links[name]
+	if !ok {
+		l = &link{}
+		p.links[name] = l
+	}
+	l.last = n.now
+	if !l.up {
+		l.up = true
+		n.transition("info", "link", p.name+":"+name, "dead", "up", "heartbeat packets arrive on %s", name)
+	}
+}
+
+// checkLiveness declares silent peers and links dead.
+func (n *Node) checkLiveness() {
+	for _, name := range n.cfg.Nodes {
+		p, ok := n.peers[name]
+		if !ok {
+			continue
+		}
+		for _, ln := range sortedKeys(p.links) {
+			l := p.links[ln]
+			if l.up && !n.now.Before(l.last.Add(p.dt)) {
+				l.up = false
+				n.transition("info", "link", p.name+":"+ln, "up", "dead", "no packet from %s on %s for %s", p.name, ln, p.dt)
+			}
+		}
+		if d := p.deadline(n); !d.IsZero() && !n.now.Before(d) {
+			reason := "no heartbeat for its deadtime " + p.dt.String()
+			if !p.heard {
+				reason = "not heard within initdead " + n.cfg.Initdead.String() + " of start-up"
+			}
+			n.peerDead(p, reason)
+		}
+	}
+}
+
+// peerDead handles a node declared dead: heartbeat-spec §5.5.
+func (n *Node) peerDead(p *peer, reason string) {
+	was := p.st
+	p.alive, p.st, p.stable = false, "dead", true
+	n.transition("warn", "node", p.name, was, "dead", "node %s is dead: %s", p.name, reason)
+	n.cancelStandbyWith(p.name, "node "+p.name+" died")
+	n.takeOverFrom(p, "node "+p.name+" is dead")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+// holdsFromBits translates heartbeat's rsc_hold bits, relative to the
+// peer, into group keys.
+func (n *Node) holdsFromBits(peerName string, set Set) map[string]bool {
+	out := map[string]bool{}
+	for _, k := range n.groupsIn(peerName, set) {
+		out[k] = true
+	}
+	return out
+}
+
+// groupsIn lists the keys of set as seen from node: local = preferred by
+// node, foreign = preferred by others.
+func (n *Node) groupsIn(node string, set Set) []string {
+	var keys []string
+	for _, g := range n.groups {
+		own := g.spec.Node == node
+		if set == SetAll || (set == SetLocal && own) || (set == SetForeign && !own) {
+			keys = append(keys, g.spec.Key)
+		}
+	}
+	return keys
+}
+
+// parseHeld reads the us_held field: keys separated by blanks.
+func parseHeld(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, k := range strings.Fields(s) {
+		out[k] = true
+	}
+	return out
+}

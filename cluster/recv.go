@@ -1,0 +1,57 @@
+package cluster
+
+// recv handles a verified message from a link.
+func (n *Node) recv(e Recv) {
+	m := e.Msg
+	p, ok := n.peers[m.Src]
+	if !ok {
+		return // from ourselves (looped back) or a node not in ha.cf
+	}
+	if p.left && m.Gen == p.gen {
+		return // a straggler sent before its shutdone
+	}
+	if p.left && m.Gen > p.gen {
+		p.left = false
+	}
+	n.recvLink(p, e.Link)
+	if e.Dup || (m.Dest != "" && m.Dest != n.cfg.Self) {
+		return
+	}
+	if m.Type == "status" {
+		n.recvStatus(p, m)
+		return
+	}
+	if !p.alive || n.rs == rsShutdown && m.Type != "shutdone" {
+		return
+	}
+	switch m.Type {
+	case "starting":
+		n.recvStarting(p)
+	case "resource":
+		n.recvResource(p, m)
+	case "ask_resources":
+		n.recvAskResources(p, m)
+	case "hb_takeover":
+		n.recvTakeover(p, m)
+	case "shutdone":
+		n.recvShutdone(p)
+	case "ip-request":
+		n.recvIPRequest(p, m)
+	case "ip-request-resp":
+		n.recvIPRequestResp(p, m)
+	case msgGroupFailed:
+		n.recvGroupFailed(p, m)
+	}
+}
+
+// recvShutdone: the peer released everything and leaves (§5.6). Its
+// groups are taken at once, without waiting for its dead time.
+func (n *Node) recvShutdone(p *peer) {
+	was := p.st
+	p.alive, p.st, p.stable, p.left = false, "dead", true, true
+	clear(p.holds)
+	p.known = true
+	n.transition("info", "node", p.name, was, "dead", "received shutdown notice from %s", p.name)
+	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")
+	n.takeOverFrom(p, "node "+p.name+" shut down")
+}

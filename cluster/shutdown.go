@@ -1,0 +1,46 @@
+package cluster
+
+// shutdown starts a graceful shutdown (heartbeat-spec §5.10): announce it,
+// release every group held, then say shutdone and exit.
+func (n *Node) shutdown() {
+	if n.rs == rsShutdown {
+		return
+	}
+	n.transition("info", "node", n.cfg.Self, n.rs.String(), "shutdown", "shutdown requested: releasing every group")
+	if n.standby.phase != sbNone {
+		n.cancelStandby("shutting down")
+	}
+	if n.commUp && n.cfg.AutoFailback != "legacy" {
+		m := msg("resource", "rsc_hold", "none", "rtype", "full", "isstable", "0", "info", "shutdown", "us_held", " ")
+		n.send(m)
+	}
+	n.rs = rsShutdown
+	for _, g := range n.groups {
+		g.want = false
+		g.replyTo = ""
+	}
+}
+
+// shutdownProgress finishes the shutdown once nothing is held.
+func (n *Node) shutdownProgress() {
+	if n.rs != rsShutdown || n.exited {
+		return
+	}
+	failed := false
+	for _, g := range n.groups {
+		switch g.state {
+		case starting, running, stopping:
+			return
+		case stopFailed:
+			failed = true
+		}
+	}
+	if failed {
+		n.transition("error", "node", n.cfg.Self, "shutdown", "exit", "a group failed to stop: not telling the peers it is safe to take over")
+	} else {
+		n.send(msg("shutdone", "st", "dead"))
+		n.transition("info", "node", n.cfg.Self, "shutdown", "exit", "all groups released; shutdown complete")
+	}
+	n.exited = true
+	n.out.Exit = true
+}

@@ -1,0 +1,260 @@
+package cluster
+
+import (
+	"time"
+)
+
+// The standby handshake (heartbeat-spec §5.8), seen from either side.
+type sbPhase int
+
+const (
+	sbNone sbPhase = iota
+	// Initiator A: sent "me", waits for the peer's "other".
+	sbMe
+	// A: releasing the set, then sends "done".
+	sbReleasing
+	// A: sent "done", waits for the peer's "done".
+	sbWaitDone
+	// Peer B: answered "other", waits for A's "done".
+	sbOther
+	// B: acquiring the set A released, then sends "done".
+	sbAcquiring
+)
+
+var sbPhaseNames = [...]string{"none", "me", "releasing", "wait-done", "other", "acquiring"}
+
+func (p sbPhase) String() string { return sbPhaseNames[p] }
+
+type standby struct {
+	phase    sbPhase
+	set      Set    // as the initiator names it
+	peer     string // the other side
+	keys     []string
+	deadline time.Time
+	// auto: started by automatic failback, not by an operator.
+	auto bool
+}
+
+// Handshake timeouts: heartbeat waits 10s for "other" and an hour for
+// "done".
+const (
+	standbyReplyTimeout = 10 * time.Second
+	standbyDoneTimeout  = time.Hour
+)
+
+func (n *Node) setStandby(s standby) {
+	if s.phase != n.standby.phase {
+		n.transition("info", "standby", n.cfg.Self, n.standby.phase.String(), s.phase.String(), "standby [%s] with %s", s.set, s.peer)
+	}
+	n.standby = s
+}
+
+// startStandby begins giving set up to the (single) live peer.
+func (n *Node) startStandby(set Set, auto bool, why string) bool {
+	peers := n.alivePeers()
+	switch {
+	case n.cfg.AutoFailback == "legacy":
+		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: it needs auto_failback on or off, not legacy")
+		return false
+	case len(peers) == 0:
+		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: no other node is alive to take over")
+		return false
+	case n.rs != rsStable || n.standby.phase != sbNone || n.busy():
+		n.transition("warn", "standby", n.cfg.Self, "", "", "standby [%s] delayed: resources are in flux", set)
+		return false
+	}
+	p := peers[0]
+	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
+	n.send(msg("ask_resources", "rsc_hold", string(set), "info", "me"))
+	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: n.groupsIn(n.cfg.Self, set), deadline: n.now.Add(standbyReplyTimeout), auto: auto})
+	return true
+}
+
+// busy reports an operation in flight.
+func (n *Node) busy() bool {
+	for _, g := range n.groups {
+		if g.state == starting || g.state == stopping {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Node) recvAskResources(p *peer, m Msg) {
+	set, ok := ParseSet(m.Get("rsc_hold"))
+	if !ok {
+		return
+	}
+	info := m.Get("info")
+	s := n.standby
+	switch {
+	case info == "me" && s.phase == sbNone && p.stable && n.rs == rsStable:
+		n.transition("info", "standby", p.name, "", "", "%s wants to go standby [%s]", p.name, set)
+		n.send(msg("ask_resources", "rsc_hold", string(set), "info", "other"))
+		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set), deadline: n.now.Add(standbyDoneTimeout)})
+	case info == "me":
+		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
+	case info == "other" && s.phase == sbMe && s.peer == p.name:
+		n.transition("info", "standby", n.cfg.Self, "", "", "standby: %s can take our %s resources", p.name, s.set)
+		n.give(s.keys, "standby: handing over to "+p.name)
+		n.sendRemaining()
+		s.phase, s.deadline = sbReleasing, n.now.Add(standbyDoneTimeout)
+		n.setStandby(s)
+	case info == "done" && s.phase == sbOther && s.peer == p.name:
+		n.transition("info", "standby", n.cfg.Self, "", "", "standby: acquire [%s] resources from %s", set, p.name)
+		clear(p.holds)
+		n.take(s.keys, "standby: "+p.name+" handed them over")
+		s.phase = sbAcquiring
+		n.setStandby(s)
+	case info == "done" && s.phase == sbWaitDone && s.peer == p.name:
+		n.transition("info", "standby", n.cfg.Self, "", "", "other node completed standby takeover of %s resources", s.set)
+		n.setStandby(standby{})
+		n.sendResource(true, "")
+	default:
+		n.transition("warn", "standby", p.name, "", "", "ignored standby message '%s' from %s in state %s", info, p.name, s.phase)
+	}
+}
+
+// sendRemaining says what we keep while the standby runs.
+func (n *Node) sendRemaining() {
+	keep := map[string]bool{}
+	for _, k := range n.heldKeys() {
+		keep[k] = true
+	}
+	for _, k := range n.standby.keys {
+		delete(keep, k)
+	}
+	for _, k := range n.groupsIn(n.cfg.Self, n.standby.set) {
+		delete(keep, k)
+	}
+	// heartbeat's resource message for this step: what remains.
+	var local, foreign bool
+	var held []string
+	for _, g := range n.groups {
+		if keep[g.spec.Key] {
+			held = append(held, g.spec.Key)
+			local = local || g.spec.Node == n.cfg.Self
+			foreign = foreign || g.spec.Node != n.cfg.Self
+		}
+	}
+	bits := map[[2]bool]Set{{true, true}: SetAll, {true, false}: SetLocal, {false, true}: SetForeign, {false, false}: SetNone}[[2]bool{local, foreign}]
+	h := " "
+	if len(held) > 0 {
+		h = joinKeys(held)
+	}
+	n.send(msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", h))
+}
+
+func joinKeys(keys []string) string {
+	s := ""
+	for i, k := range keys {
+		if i > 0 {
+			s += " "
+		}
+		s += k
+	}
+	return s
+}
+
+// standbyProgress sends "done" when our half of the handshake finished.
+func (n *Node) standbyProgress() {
+	s := n.standby
+	switch s.phase {
+	case sbReleasing:
+		for _, k := range s.keys {
+			if g := n.byKey[k]; g.held() && g.state != stopFailed {
+				return
+			}
+		}
+		n.transition("info", "standby", n.cfg.Self, "", "", "%s HA resource release completed (standby)", s.set)
+		n.send(msg("ask_resources", "rsc_hold", string(s.set), "info", "done"))
+		s.phase = sbWaitDone
+		n.setStandby(s)
+	case sbAcquiring:
+		for _, k := range s.keys {
+			if g := n.byKey[k]; g.want && g.state != running {
+				return
+			}
+		}
+		n.transition("info", "standby", n.cfg.Self, "", "", "standby resource acquisition done [%s]", s.set)
+		n.send(msg("ask_resources", "rsc_hold", string(s.set), "info", "done"))
+		n.setStandby(standby{})
+		n.sendResource(true, "")
+	}
+}
+
+// standbyTimers cancels a handshake whose peer stopped answering.
+func (n *Node) standbyTimers() {
+	if n.standby.phase != sbNone && !n.now.Before(n.standby.deadline) {
+		n.cancelStandby("no reply to standby request in time")
+	}
+}
+
+func (n *Node) cancelStandbyWith(peer, why string) {
+	if n.standby.phase != sbNone && n.standby.peer == peer {
+		n.cancelStandby(why)
+	}
+}
+
+func (n *Node) cancelStandby(why string) {
+	n.transition("warn", "standby", n.cfg.Self, n.standby.phase.String(), "none", "standby cancelled: %s", why)
+	n.standby = standby{}
+	if n.rs == rsStable {
+		n.sendResource(true, "")
+	}
+}
+
+// recvTakeover: the peer runs hb_takeover, so we go standby for the
+// complementary set (heartbeat's rc.d/hb_takeover).
+func (n *Node) recvTakeover(p *peer, m Msg) {
+	mapped := map[string]Set{"all": SetAll, "local": SetForeign, "foreign": SetLocal, "failback": SetAll}
+	set, ok := mapped[m.Get("rsc_hold")]
+	if !ok {
+		return
+	}
+	n.startStandby(set, false, p.name+" asked to take over")
+}
+
+// admin runs an operator's standby or takeover.
+func (n *Node) admin(e Admin) {
+	switch e.Cmd {
+	case CmdStandby:
+		n.startStandby(e.Set, false, "operator request")
+	case CmdTakeover:
+		if len(n.alivePeers()) == 0 {
+			n.transition("warn", "standby", n.cfg.Self, "", "", "takeover refused: no other node is alive")
+			return
+		}
+		n.transition("info", "standby", n.cfg.Self, "", "", "asking the peer to hand over [%s]: operator request", e.Set)
+		n.send(msg("hb_takeover", "rsc_hold", string(e.Set)))
+		// An operator's takeover undoes nothing automatic later.
+		for _, p := range n.peers {
+			p.failback = false
+		}
+	}
+}
+
+// tryFailback hands groups back to their returning preferred node when
+// auto_failback is on and we took them because it died (§5.7).
+func (n *Node) tryFailback() {
+	if n.cfg.AutoFailback != "on" || n.rs != rsStable || n.standby.phase != sbNone {
+		return
+	}
+	for _, p := range n.alivePeers() {
+		if !p.failback || !p.stable || !p.known {
+			continue
+		}
+		back := false
+		for _, g := range n.groups {
+			back = back || (g.spec.Node == p.name && g.held() && !p.holds[g.spec.Key] && !g.failed[p.name])
+		}
+		if !back {
+			p.failback = false
+			continue
+		}
+		if n.startStandby(SetForeign, true, "auto_failback: "+p.name+" is back") {
+			p.failback = false
+		}
+		return
+	}
+}

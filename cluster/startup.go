@@ -1,0 +1,100 @@
+package cluster
+
+// checkCommUp: communication is up once every peer has been heard from or
+// declared dead (heartbeat-spec §4.9). Then the node goes active and
+// starts placing groups.
+func (n *Node) checkCommUp() {
+	if n.commUp || n.rs == rsShutdown {
+		return
+	}
+	for _, p := range n.peers {
+		if !p.heard && p.st != "dead" {
+			return
+		}
+	}
+	n.commUp = true
+	n.setStatus("active", "communication is up: every node heard from or declared dead")
+	if n.cfg.AutoFailback == "legacy" {
+		n.rs = rsStable
+		n.legacyStart()
+		return
+	}
+	if len(n.alivePeers()) == 0 {
+		n.becomeStable("no other node is alive")
+		return
+	}
+	n.rs = rsStarting
+	n.send(msg("starting"))
+}
+
+// recvStarting answers a peer's starting with our holdings (§5.3 step 2).
+func (n *Node) recvStarting(p *peer) {
+	if n.cfg.AutoFailback == "legacy" {
+		return
+	}
+	p.stable = false
+	switch n.rs {
+	case rsInit:
+		return // we answer with our own starting once communication is up
+	case rsStarting:
+		n.rs = rsBothStarting
+	}
+	n.sendResource(n.rs == rsStable && n.standby.phase == sbNone, "")
+}
+
+// recvResource updates our view of a peer's holdings (§5.3 steps 3-4).
+func (n *Node) recvResource(p *peer, m Msg) {
+	if held := m.Get("us_held"); held != "" {
+		p.holds = parseHeld(held)
+	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
+		bits := n.holdsFromBits(p.name, set)
+		if m.Get("rtype") != "full" && set != SetNone {
+			for k := range p.holds {
+				bits[k] = true
+			}
+		}
+		p.holds = bits
+	}
+	p.known = true
+	wasStable := p.stable
+	switch m.Get("isstable") {
+	case "1":
+		p.stable = true
+	case "0":
+		p.stable = false
+	}
+	switch n.rs {
+	case rsStarting, rsBothStarting:
+		n.rs = rsRscRcvd
+		n.rsTimer = n.now.Add(min(rqstDelay, 2*n.cfg.Deadtime))
+	}
+	if p.stable && !wasStable {
+		n.transition("info", "node", p.name, "unstable", "stable", "remote resource transition completed")
+		if n.rs == rsStable {
+			n.sendResource(n.standby.phase == sbNone, "")
+		}
+	}
+	if p.stable && (n.rs == rsRscRcvd || n.rs == rsStarting || n.rs == rsBothStarting) {
+		n.becomeStable("the peer " + p.name + " is stable")
+	}
+	n.resolveConflicts()
+}
+
+// becomeStable ends the start-up negotiation: take our own groups unless
+// a live peer holds them, and the groups of nodes that are dead.
+func (n *Node) becomeStable(reason string) {
+	n.rs = rsStable
+	n.transition("info", "node", n.cfg.Self, "negotiating", "stable", "%s", reason)
+	var keys []string
+	for _, g := range n.groups {
+		if n.liveHolder(g) != "" || n.owner(g) != n.cfg.Self {
+			continue
+		}
+		keys = append(keys, g.spec.Key)
+		if p, ok := n.peers[g.spec.Node]; ok && !p.alive {
+			p.failback = true
+		}
+	}
+	n.take(keys, "initial resource acquisition")
+	n.sendResource(true, "")
+}

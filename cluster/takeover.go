@@ -1,0 +1,116 @@
+package cluster
+
+// msgGroupFailed is Understudy's message "I could not start this group":
+// a peer that has not failed it takes it. heartbeat ignores the type.
+const msgGroupFailed = "understudy-group-failed"
+
+// owner is the node that should take group g when its holder is gone: its
+// preferred node if alive and not failed on it, else the first live node
+// in ha.cf order that has not failed it. Every node computes the same
+// answer from the same view of who is alive.
+func (n *Node) owner(g *group) string {
+	if n.isAlive(g.spec.Node) && !g.failed[g.spec.Node] {
+		return g.spec.Node
+	}
+	for _, name := range n.cfg.Nodes {
+		if n.isAlive(name) && !g.failed[name] {
+			return name
+		}
+	}
+	return ""
+}
+
+// takeOverFrom takes the groups a dead or departed peer held or would
+// hold, and our own groups nobody holds (heartbeat-spec §5.5, §5.6).
+func (n *Node) takeOverFrom(p *peer, reason string) {
+	if n.rs == rsShutdown || !n.commUp {
+		return // becomeStable or commUp will place everything
+	}
+	var keys []string
+	for _, g := range n.groups {
+		if g.want || n.liveHolder(g) != "" {
+			continue
+		}
+		if (g.spec.Node == p.name || g.spec.Node == n.cfg.Self || p.holds[g.spec.Key] || !n.isAlive(g.spec.Node)) && n.owner(g) == n.cfg.Self {
+			keys = append(keys, g.spec.Key)
+			if g.spec.Node != n.cfg.Self {
+				p.failback = true
+			}
+		}
+	}
+	clear(p.holds)
+	if len(keys) > 0 {
+		n.transition("info", "cluster", p.name, "", "", "resources being acquired from %s: %s", p.name, reason)
+		n.take(keys, reason)
+	}
+}
+
+// groupFailedHere hands a group whose start failed to a peer that has not
+// failed it, or gives up on it once every live node failed it.
+func (n *Node) groupFailedHere(g *group) {
+	n.send(msg(msgGroupFailed, "group", g.spec.Key))
+	n.failedElsewhere(g)
+}
+
+func (n *Node) recvGroupFailed(p *peer, m Msg) {
+	g := n.byKey[m.Get("group")]
+	if g == nil {
+		return
+	}
+	g.failed[p.name] = true
+	delete(p.holds, g.spec.Key)
+	if !g.failed[n.cfg.Self] && !g.want && n.owner(g) == n.cfg.Self && n.rs == rsStable {
+		n.take([]string{g.spec.Key}, "it failed to start on "+p.name)
+		return
+	}
+	n.failedElsewhere(g)
+}
+
+// failedElsewhere logs, once, that a group failed on every live node.
+func (n *Node) failedElsewhere(g *group) {
+	if n.owner(g) != "" || g.gaveUp {
+		return
+	}
+	g.gaveUp = true
+	n.transition("error", "group", g.spec.Key, "failed", "failed", "start failed on every live node; it stays stopped until an operator acts")
+}
+
+// resolveConflicts applies the rule for a group held on two live nodes
+// (after a partition heals): its preferred node keeps it if it holds it,
+// else the first holder in ha.cf order; the others release it.
+func (n *Node) resolveConflicts() {
+	if n.rs != rsStable || n.standby.phase != sbNone {
+		return
+	}
+	for _, g := range n.groups {
+		if !g.held() || !g.want {
+			continue
+		}
+		holders := []string{n.cfg.Self}
+		for _, p := range n.alivePeers() {
+			if p.known && p.holds[g.spec.Key] {
+				holders = append(holders, p.name)
+			}
+		}
+		if len(holders) < 2 {
+			continue
+		}
+		if keeper := n.keeper(g, holders); keeper != n.cfg.Self {
+			n.transition("warn", "group", g.spec.Key, "running", "releasing", "also held by %s after a partition; %s keeps it", keeper, keeper)
+			n.give([]string{g.spec.Key}, "held twice: "+keeper+" keeps it")
+		}
+	}
+}
+
+func (n *Node) keeper(g *group, holders []string) string {
+	best := ""
+	for _, h := range holders {
+		if h == g.spec.Node {
+			return h
+		}
+		if best == "" || n.nodeIndex(h) < n.nodeIndex(best) {
+			best = h
+		}
+	}
+	return best
+}

@@ -1,0 +1,216 @@
+package cluster
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/understudy-ha/understudy/config"
+)
+
+// Config is what the state machine needs from the configuration.
+type Config struct {
+	// Self is this node's name, lower-case.
+	Self string
+	// Nodes are all cluster nodes in ha.cf order, Self included.
+	Nodes []string
+	// Groups are the haresources lines in file order.
+	Groups []GroupSpec
+	// Keepalive, Warntime, Deadtime and Initdead as in ha.cf(5).
+	Keepalive, Warntime, Deadtime, Initdead time.Duration
+	// AutoFailback is the failback policy.
+	AutoFailback config.AutoFailback
+}
+
+// GroupSpec names a group and its preferred node.
+type GroupSpec struct {
+	Key  string
+	Node string
+}
+
+// FromConfig extracts the state machine's configuration.
+func FromConfig(c *config.Config, self string) Config {
+	cc := Config{Self: self, Nodes: c.Nodes, Keepalive: c.Keepalive, Warntime: c.Warntime,
+		Deadtime: c.Deadtime, Initdead: c.Initdead, AutoFailback: c.AutoFailback}
+	for _, g := range c.Groups {
+		cc.Groups = append(cc.Groups, GroupSpec{Key: g.Key, Node: g.Node})
+	}
+	return cc
+}
+
+// Event is an input to Step.
+type Event interface{ eventTime() time.Time }
+
+// Tick tells the machine the time. The caller ticks at least at
+// Output.NextTick.
+type Tick struct{ Now time.Time }
+
+// Recv is a message that arrived on a link, already verified and checked
+// for replay by the codec. Dup marks a copy of a message already seen on
+// another link: it refreshes the link's liveness only.
+type Recv struct {
+	Now  time.Time
+	Link string
+	Msg  Msg
+	Dup  bool
+}
+
+// OpDone reports that a resource operation asked for in an Output ended.
+type OpDone struct {
+	Now   time.Time
+	Group string
+	Op    Op
+	// Err is nil on success. ErrAddressInUse from an acquire means the
+	// split-brain guard found the address answering on the LAN.
+	Err error
+}
+
+// Admin is an operator's command: standby or takeover of a set.
+type Admin struct {
+	Now time.Time
+	Cmd AdminCmd
+	Set Set
+}
+
+// Shutdown asks the node to hand its groups over and stop.
+type Shutdown struct{ Now time.Time }
+
+func (e Tick) eventTime() time.Time     { return e.Now }
+func (e Recv) eventTime() time.Time     { return e.Now }
+func (e OpDone) eventTime() time.Time   { return e.Now }
+func (e Admin) eventTime() time.Time    { return e.Now }
+func (e Shutdown) eventTime() time.Time { return e.Now }
+
+// ErrAddressInUse is what an acquire reports when the split-brain guard
+// finds a floating address still answering on the LAN.
+var ErrAddressInUse = fmt.Errorf("address still in use on the LAN")
+
+// Op is a resource operation.
+type Op int
+
+const (
+	Acquire Op = iota + 1
+	Release
+)
+
+func (o Op) String() string {
+	if o == Acquire {
+		return "acquire"
+	}
+	return "release"
+}
+
+// AdminCmd is an operator's command.
+type AdminCmd int
+
+const (
+	// CmdStandby gives the set up to the peer (hb_standby).
+	CmdStandby AdminCmd = iota + 1
+	// CmdTakeover takes the set from the peer (hb_takeover).
+	CmdTakeover
+)
+
+// Set names groups relative to a node, as heartbeat's rsc_hold does.
+type Set string
+
+const (
+	SetNone    Set = "none"
+	SetLocal   Set = "local"   // groups whose preferred node is the node
+	SetForeign Set = "foreign" // groups preferred by other nodes
+	SetAll     Set = "all"
+)
+
+// ParseSet reads all, local, foreign or failback (= foreign), as
+// hb_standby does.
+func ParseSet(s string) (Set, bool) {
+	switch s {
+	case "all", "local", "foreign", "none":
+		return Set(s), true
+	case "failback":
+		return SetForeign, true
+	}
+	return "", false
+}
+
+// Msg is a cluster message: its type, its fields in order (without the
+// standard fields the transport adds: src, seq, hg, ts, auth, ...), and
+// for received messages its sender. Dest is empty for "everyone".
+type Msg struct {
+	Type   string
+	Src    string
+	Dest   string
+	Gen    uint64 // sender's generation (received messages)
+	Fields []KV
+}
+
+// KV is one message field.
+type KV struct{ K, V string }
+
+// Get returns the first field named k.
+func (m Msg) Get(k string) string {
+	for _, f := range m.Fields {
+		if f.K == k {
+			return f.V
+		}
+	}
+	return ""
+}
+
+func (m Msg) String() string {
+	var b strings.Builder
+	b.WriteString("t=" + m.Type)
+	if m.Dest != "" {
+		b.WriteString(" dest=" + m.Dest)
+	}
+	for _, f := range m.Fields {
+		fmt.Fprintf(&b, " %s=%s", f.K, f.V)
+	}
+	return b.String()
+}
+
+func msg(t string, kv ...string) Msg {
+	m := Msg{Type: t}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m.Fields = append(m.Fields, KV{kv[i], kv[i+1]})
+	}
+	return m
+}
+
+// Output is what one Step asks the caller to do, in this order:
+//  1. log Transitions;
+//  2. start the Release operations (each group right to left);
+//  3. start the Acquire operations (each group left to right) — a group
+//     never appears in both, and never while an operation on it runs;
+//  4. send Messages on every link.
+//
+// Each operation is reported back with OpDone. Exit is set once, when a
+// Shutdown has completed: every group released and shutdone sent.
+type Output struct {
+	Transitions []Transition
+	Release     []string
+	Acquire     []string
+	Messages    []Msg
+	// NextTick is when the machine next needs a Tick, at the latest.
+	NextTick time.Time
+	Exit     bool
+}
+
+// Transition is one change of state, for the log.
+type Transition struct {
+	// Kind is a short category: "node", "link", "group", "cluster".
+	Kind string
+	// Subject names the node, link ("node2:eth1") or group.
+	Subject  string
+	From, To string
+	Reason   string
+	// Level is "info", "warn" or "error".
+	Level string
+}
+
+func (t Transition) String() string {
+	s := fmt.Sprintf("%s %s: %s -> %s (%s)", t.Kind, t.Subject, t.From, t.To, t.Reason)
+	if t.Level != "info" {
+		s = strings.ToUpper(t.Level) + " " + s
+	}
+	return s
+}
