@@ -1,0 +1,23 @@
+// Package ipaddr adds and removes floating IP addresses (heartbeat's
+// IPaddr, IPaddr2 and bare-IP resources) through netlink, without a fork
+// per address.
+//
+// Manager is desired-state in the manner of tailscale's Router.Set: Hold
+// makes an address present and Release makes it absent, each from any
+// starting state and each idempotent; Set reconciles a whole list. An
+// address already on the interface when Hold is called (a daemon restart)
+// is adopted and reported as such, not added again.
+//
+// Every method names the ip(8) command it is equivalent to. The Manager
+// holds a *netlink.Handle, so tests bind it to a scratch namespace with
+// netlink.NewHandleAt.
+//
+// Two kernel traps are handled here (DEPENDENCIES.md §3): IPv6 addresses
+// get IFA_F_NODAD, or they stay tentative for a second or two and cannot
+// be announced; and deleting the primary IPv4 address of a subnet removes
+// every secondary of that subnet unless promote_secondaries is set, so
+// Release sets it on the interface first when that situation arises.
+//
+// This package does not announce addresses or probe for them; see
+// package neigh.
+package ipaddr
