@@ -64,7 +64,7 @@ func OpenSerial(m config.Medium, o Options) (*Serial, error) {
 		sem: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	s.st = newReporter(s.name, s.medium, o.Status, s.done)
-	s.st.up()
+	s.st.opened()
 	s.st.start(&s.wg)
 	s.wg.Go(s.read)
 	return s, nil
@@ -95,7 +95,7 @@ func (s *Serial) Send(frame []byte) error {
 	}
 	switch {
 	case err == nil:
-		s.st.up()
+		s.st.sent(nil)
 		return nil
 	case errors.Is(err, os.ErrClosed):
 		return fmt.Errorf("send on %s: %w", s.name, ErrClosed)
@@ -105,7 +105,7 @@ func (s *Serial) Send(frame []byte) error {
 	default:
 		err = fmt.Errorf("send %d bytes on %s: %w", len(frame), s.name, err)
 	}
-	s.st.down(err)
+	s.st.sent(err)
 	return err
 }
 
@@ -153,8 +153,8 @@ func (s *Serial) read() {
 		if errors.Is(err, os.ErrClosed) || s.closed() {
 			return
 		}
-		s.st.down(fmt.Errorf("read %s: %w", s.name, err))
-		if !s.sleep(readBackoff) {
+		s.st.received(fmt.Errorf("read %s: %w", s.name, err))
+		if !sleepUnlessClosed(s.done, readBackoff) {
 			return
 		}
 	}
@@ -163,31 +163,12 @@ func (s *Serial) read() {
 func (s *Serial) deliver(frame []byte) {
 	select {
 	case s.opts.Frames <- Frame{Link: s.name, Data: frame}:
-		s.st.up()
+		s.st.received(nil)
 	case <-s.done:
 	}
 }
 
-func (s *Serial) closed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// sleep waits d or until Close; it reports whether the link is still open.
-func (s *Serial) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.done:
-		return false
-	}
-}
+func (s *Serial) closed() bool { return isClosed(s.done) }
 
 // Close closes the tty, which wakes a blocked read or write at once,
 // waits for the link's goroutines, and removes the lock file.

@@ -1,6 +1,9 @@
 package transport
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
 
 // reporter tracks one link's state and delivers changes to Options.Status
 // from its own goroutine, so that Send (often called by the same loop
@@ -13,9 +16,11 @@ type reporter struct {
 	done <-chan struct{}
 	kick chan struct{} // capacity 1: "state changed"
 
-	mu  sync.Mutex
-	cur Status
-	set bool
+	mu      sync.Mutex
+	sendErr error // latest send outcome
+	recvErr error // latest receive outcome
+	cur     Status
+	set     bool
 }
 
 func newReporter(link, medium string, out chan<- Status, done <-chan struct{}) *reporter {
@@ -27,19 +32,30 @@ func newReporter(link, medium string, out chan<- Status, done <-chan struct{}) *
 	}
 }
 
-// up and down record the link's state; they never block.
-func (r *reporter) up()            { r.update(true, nil) }
-func (r *reporter) down(err error) { r.update(false, err) }
+// sent and received record the outcome of a send or a receive; they
+// never block. The link is up while the latest send and the latest
+// receive both worked (a link that works one way and not the other is
+// down, not flapping), and down with the latest error otherwise.
+func (r *reporter) sent(err error)     { r.update(&r.sendErr, err) }
+func (r *reporter) received(err error) { r.update(&r.recvErr, err) }
 
-func (r *reporter) update(up bool, err error) {
+// opened reports the initial Up.
+func (r *reporter) opened() { r.update(&r.sendErr, nil) }
+
+func (r *reporter) update(slot *error, err error) {
 	if r == nil || r.out == nil {
 		return
 	}
 	r.mu.Lock()
+	*slot = err
+	up := r.sendErr == nil && r.recvErr == nil
 	changed := !r.set || r.cur.Up != up
 	if changed {
 		r.cur = r.base
 		r.cur.Up, r.cur.Err, r.set = up, err, true
+		if !up && err == nil { // recovered one way, still down the other
+			r.cur.Err = errors.Join(r.sendErr, r.recvErr)
+		}
 	}
 	r.mu.Unlock()
 	if changed {
