@@ -209,6 +209,9 @@ func (n *Node) sendResource(stable bool, info string) {
 func (n *Node) announceHoldings() {
 	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" && n.standby.phase == sbNone {
 		was := n.lastResource
+		if was == "" {
+			was = "-"
+		}
 		n.sendResource(true, "")
 		if n.lastResource == was {
 			n.out.Messages = n.out.Messages[:len(n.out.Messages)-1] // nothing new to say

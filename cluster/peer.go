@@ -62,8 +62,8 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 	}
 	st := m.Get("st")
 	switch {
-	case p.heard && m.Gen > p.gen:
-		n.transition("info", "node", p.name, p.st, st, "heartbeat restart on node %s (generation %d -> %d)", p.name, p.gen, m.Gen)
+	case p.alive && m.Gen > p.gen:
+		n.transition("info", "node", p.name, "", "", "heartbeat restart on node %s (generation %d -> %d)", p.name, p.gen, m.Gen)
 		n.peerRestarted(p)
 	case !p.alive && p.heard && m.Gen == p.gen:
 		n.transition("error", "cluster", p.name, "dead", st, "cluster node %s returning after partition (same generation): deadtime may be too small; each group held on both sides stays with one node", p.name)
@@ -103,7 +103,7 @@ func (n *Node) peerReturned(p *peer) {
 	clear(p.holds)
 	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" {
 		// Tell it what we hold; it would ask with starting anyway.
-		n.sendResource(false, "")
+		n.sendResource(n.standby.phase == sbNone, "")
 	}
 }
 

@@ -16,9 +16,9 @@ func (n *Node) shutdown() {
 	}
 	n.rs = rsShutdown
 	for _, g := range n.groups {
-		g.want = false
 		g.replyTo = ""
 	}
+	n.give(n.groupsIn(n.cfg.Self, SetAll), "shutting down")
 }
 
 // shutdownProgress finishes the shutdown once nothing is held.

@@ -44,7 +44,11 @@ const (
 
 func (n *Node) setStandby(s standby) {
 	if s.phase != n.standby.phase {
-		n.transition("info", "standby", n.cfg.Self, n.standby.phase.String(), s.phase.String(), "standby [%s] with %s", s.set, s.peer)
+		about := s
+		if s.phase == sbNone {
+			about = n.standby
+		}
+		n.transition("info", "standby", n.cfg.Self, n.standby.phase.String(), s.phase.String(), "standby [%s] with %s", about.set, about.peer)
 	}
 	n.standby = s
 }

@@ -71,7 +71,7 @@ func (n *Node) recvResource(p *peer, m Msg) {
 	if p.stable && !wasStable {
 		n.transition("info", "node", p.name, "unstable", "stable", "remote resource transition completed")
 		if n.rs == rsStable {
-			n.sendResource(n.standby.phase == sbNone, "")
+			n.announceHoldings()
 		}
 	}
 	if p.stable && (n.rs == rsRscRcvd || n.rs == rsStarting || n.rs == rsBothStarting) {

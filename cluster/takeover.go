@@ -1,5 +1,7 @@
 package cluster
 
+import "strings"
+
 // msgGroupFailed is Understudy's message "I could not start this group":
 // a peer that has not failed it takes it. heartbeat ignores the type.
 const msgGroupFailed = "understudy-group-failed"
@@ -28,6 +30,10 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 	}
 	var keys []string
 	for _, g := range n.groups {
+		if p.holds[g.spec.Key] {
+			clear(g.failed) // the holder is gone: everyone may try again
+			g.gaveUp = false
+		}
 		if g.want || n.liveHolder(g) != "" {
 			continue
 		}
@@ -96,8 +102,8 @@ func (n *Node) resolveConflicts() {
 			continue
 		}
 		if keeper := n.keeper(g, holders); keeper != n.cfg.Self {
-			n.transition("warn", "group", g.spec.Key, "running", "releasing", "also held by %s after a partition; %s keeps it", keeper, keeper)
-			n.give([]string{g.spec.Key}, "held twice: "+keeper+" keeps it")
+			n.transition("warn", "group", g.spec.Key, g.state.String(), "releasing", "also held by %s (a partition healed): %s keeps it", strings.Join(holders[1:], ", "), keeper)
+			g.want = false
 		}
 	}
 }

@@ -209,6 +209,9 @@ type Transition struct {
 
 func (t Transition) String() string {
 	s := fmt.Sprintf("%s %s: %s -> %s (%s)", t.Kind, t.Subject, t.From, t.To, t.Reason)
+	if t.From == "" && t.To == "" {
+		s = fmt.Sprintf("%s %s: %s", t.Kind, t.Subject, t.Reason)
+	}
 	if t.Level != "info" {
 		s = strings.ToUpper(t.Level) + " " + s
 	}
