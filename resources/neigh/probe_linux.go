@@ -69,8 +69,9 @@ func (p Prober) Probe(ctx context.Context, link Link, ip netip.Addr) (ProbeResul
 
 	start := time.Now()
 	deadline := start.Add(p.Wait)
+	short := false
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+		deadline, short = d, true
 	}
 	if err := f.SetReadDeadline(deadline); err != nil {
 		return ProbeResult{}, fmt.Errorf("probe %s on %s: set deadline: %w", ip, link.Name, err)
@@ -84,10 +85,18 @@ func (p Prober) Probe(ctx context.Context, link Link, ip netip.Addr) (ProbeResul
 	}
 	mac, err := awaitClaim(f, link, ip)
 	res := ProbeResult{InUse: mac != nil, MAC: mac, Elapsed: time.Since(start)}
-	if err != nil && ctx.Err() != nil {
-		return res, fmt.Errorf("probe %s on %s: %w", ip, link.Name, ctx.Err())
+	if mac == nil && (short || ctx.Err() != nil) {
+		// Cut short: "nobody answered" would be a guess.
+		cause := context.Cause(ctx)
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		return res, fmt.Errorf("probe %s on %s: cut short after %v: %w", ip, link.Name, res.Elapsed, cause)
 	}
-	return res, err
+	if err != nil {
+		return res, fmt.Errorf("probe %s on %s: %w", ip, link.Name, err)
+	}
+	return res, nil
 }
 
 // listenARP opens a non-blocking AF_PACKET socket bound to ifindex that

@@ -1,0 +1,167 @@
+package neigh
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/understudy-ha/understudy/internal/netnstest"
+	"golang.org/x/sys/unix"
+)
+
+// pair is two namespaces joined by va (in a, 192.0.2.1/24) and vb (in b,
+// 192.0.2.2/24).
+type pair struct {
+	a, b  *netnstest.NS
+	linkA Link
+	macB  net.HardwareAddr
+}
+
+func newPair(t *testing.T) pair {
+	t.Helper()
+	p := pair{a: netnstest.New(t), b: netnstest.New(t)}
+	netnstest.Veth(t, p.a, "va", p.b, "vb")
+	p.a.IP(t, "addr", "add", "192.0.2.1/24", "dev", "va")
+	p.b.IP(t, "addr", "add", "192.0.2.2/24", "dev", "vb")
+	la, err := p.a.Handle.LinkByName("va")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := p.b.Handle.LinkByName("vb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.linkA = Link{Index: la.Attrs().Index, Name: "va", MAC: la.Attrs().HardwareAddr}
+	p.macB = lb.Attrs().HardwareAddr
+	return p
+}
+
+const staleMAC = "02:00:00:00:de:ad"
+
+func TestNetnsGARPSeenByPeer(t *testing.T) {
+	p := newPair(t)
+	vip := netip.MustParseAddr("192.0.2.100")
+	p.b.IP(t, "neigh", "replace", vip.String(), "lladdr", staleMAC, "dev", "vb", "nud", "stale")
+	capture := netnstest.Listen(t, p.b, "vb", unix.ETH_P_ARP)
+	conn, err := Dial(p.a.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const count, interval = 3, 50 * time.Millisecond
+	a := NewAnnouncer(AnnouncerOptions{Sender: conn, Count: count, Interval: interval})
+	defer a.Close()
+	t0 := time.Now()
+	if err := a.Announce(p.linkA, vip); err != nil {
+		t.Fatal(err)
+	}
+	returned := time.Since(t0)
+	wantReq, _ := GARPRequest(p.linkA.MAC, vip)
+	wantRep, _ := GARPReply(p.linkA.MAC, vip)
+	var at []time.Duration
+	for i := range 2 * count {
+		f, ok := capture.Next(5 * time.Second)
+		if !ok {
+			t.Fatalf("frame %d of %d did not arrive within 5s", i+1, 2*count)
+		}
+		want := wantReq
+		if i%2 == 1 {
+			want = wantRep
+		}
+		if !bytes.Equal(f.Data[:ARPLen], want) || !bytes.Equal(f.Src, p.linkA.MAC) {
+			t.Errorf("frame %d from %s: %x, want %x from %s", i+1, net.HardwareAddr(f.Src), f.Data, want, p.linkA.MAC)
+		}
+		at = append(at, f.At.Sub(t0))
+	}
+	t.Logf("Announce returned after %v; frames seen at %v (rounds %v apart)", returned, at, interval)
+	if at[2*count-1] < (count-1)*interval {
+		t.Errorf("last frame at %v, before the schedule allows (%v)", at[2*count-1], (count-1)*interval)
+	}
+	if out := p.b.IP(t, "neigh", "show", vip.String(), "dev", "vb"); !strings.Contains(out, p.linkA.MAC.String()) {
+		t.Errorf("peer's neighbour entry not updated to %s:\n%s", p.linkA.MAC, out)
+	}
+}
+
+func TestNetnsUnsolicitedNASeenByPeer(t *testing.T) {
+	p := newPair(t)
+	vip := netip.MustParseAddr("2001:db8::100")
+	p.a.IP(t, "addr", "add", "2001:db8::100/64", "dev", "va", "nodad")
+	p.b.IP(t, "addr", "add", "2001:db8::2/64", "dev", "vb", "nodad")
+	p.b.IP(t, "neigh", "replace", vip.String(), "lladdr", staleMAC, "dev", "vb", "nud", "stale")
+	capture := netnstest.Listen(t, p.b, "vb", unix.ETH_P_IPV6)
+	conn, err := Dial(p.a.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	a := NewAnnouncer(AnnouncerOptions{Sender: conn, Count: 1})
+	if err := a.Announce(p.linkA, vip); err != nil {
+		t.Fatal(err)
+	}
+	wantNA, _ := UnsolicitedNA(p.linkA.MAC, vip)
+	for range 50 { // skip MLD reports and the like
+		f, ok := capture.Next(5 * time.Second)
+		if !ok {
+			t.Fatal("no neighbour advertisement within 5s")
+		}
+		if len(f.Data) < 40+NALen || f.Data[6] != unix.IPPROTO_ICMPV6 || f.Data[40] != 136 {
+			continue
+		}
+		hop, dst, body := f.Data[7], netip.AddrFrom16([16]byte(f.Data[24:40])), f.Data[40:]
+		if hop != 255 || dst != netip.MustParseAddr("ff02::1") {
+			t.Errorf("NA hop limit %d to %s, want 255 to ff02::1", hop, dst)
+		}
+		body[2], body[3] = 0, 0 // checksum, filled in by the kernel
+		if !bytes.Equal(body[:NALen], wantNA) {
+			t.Errorf("NA body %x, want %x", body, wantNA)
+		}
+		break
+	}
+	if out := p.b.IP(t, "-6", "neigh", "show", vip.String(), "dev", "vb"); !strings.Contains(out, p.linkA.MAC.String()) {
+		t.Errorf("peer's neighbour entry not updated to %s:\n%s", p.linkA.MAC, out)
+	}
+}
+
+func TestNetnsProbe(t *testing.T) {
+	p := newPair(t)
+	vip := netip.MustParseAddr("192.0.2.100")
+	pr := Prober{NetNS: p.a.Path, Wait: 30 * time.Millisecond}
+
+	res, err := pr.Probe(context.Background(), p.linkA, vip)
+	if err != nil || res.InUse {
+		t.Fatalf("nobody holds %s: Probe = %+v, %v; want free", vip, res, err)
+	}
+	t.Logf("free: probe took %v (wait %v)", res.Elapsed, pr.Wait)
+
+	p.b.IP(t, "addr", "add", "192.0.2.100/24", "dev", "vb")
+	pr.Wait = 2 * time.Second // generous; the answer ends the probe early
+	res, err = pr.Probe(context.Background(), p.linkA, vip)
+	if err != nil || !res.InUse || !bytes.Equal(res.MAC, p.macB) {
+		t.Fatalf("peer holds %s: Probe = %+v, %v; want in use by %s", vip, res, err, p.macB)
+	}
+	t.Logf("in use: answered by %s after %v", res.MAC, res.Elapsed)
+	if res.Elapsed >= pr.Wait {
+		t.Errorf("probe waited the whole %v although answered", pr.Wait)
+	}
+
+	// An address we hold ourselves is not a conflict with ourselves.
+	p.a.IP(t, "addr", "add", "192.0.2.101/24", "dev", "va")
+	pr.Wait = 30 * time.Millisecond
+	if res, err = pr.Probe(context.Background(), p.linkA, netip.MustParseAddr("192.0.2.101")); err != nil || res.InUse {
+		t.Errorf("own address: Probe = %+v, %v; want free", res, err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	pr.Wait = 2 * time.Second
+	if _, err := pr.Probe(ctx, p.linkA, netip.MustParseAddr("192.0.2.102")); err == nil {
+		t.Error("cancelled context: Probe succeeded")
+	}
+	if _, err := pr.Probe(context.Background(), p.linkA, netip.MustParseAddr("2001:db8::1")); !errorsIs(err, ErrProbeUnsupported) {
+		t.Errorf("IPv6 probe: err = %v, want ErrProbeUnsupported", err)
+	}
+}
