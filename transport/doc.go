@@ -6,8 +6,11 @@
 // frame on the wire within a bounded time, received frames arrive on the
 // channel given in [Options], and link status changes (up/down, with the
 // cause) on another. A [Fanout] sends every outbound message on every
-// link, as heartbeat does; receivers see duplicates, which the codec's
-// sequence checks drop.
+// link at once, as heartbeat does; receivers see duplicates, which the
+// codec's sequence checks drop. An [Outbound] carries the message in both
+// encodings, because heartbeat puts netstring on UDP and classic text on
+// serial lines (spec 4.5, 4.11); [OpenAll] builds the Fanout from ha.cf's
+// media.
 //
 // Links are named as heartbeat names them: after the interface ("hb0")
 // for UDP media and after the tty path ("/dev/ttyS0") for serial, so a

@@ -36,8 +36,11 @@ type Frame struct {
 	Data []byte
 }
 
-// Status is a change of a link's state. Up means its I/O works; Down
-// means sending or receiving failed, with Err saying why.
+// Status is a change of a link's state. A link is up while its latest
+// Send and its latest receive both worked, and down otherwise, with Err
+// saying why (errors.Is os.ErrDeadlineExceeded for a serial line that
+// takes no bytes). Up here says nothing about peers: per-node liveness
+// needs decoded messages and is decided above this package.
 type Status struct {
 	// Link is the link name (see Link.Name); Medium is the configured
 	// medium in words ("bcast on hb0, port 694"), because several media
