@@ -1,0 +1,191 @@
+package ipaddr
+
+import (
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/internal/netnstest"
+)
+
+// testNS is a namespace with va (192.0.2.1/24, 2001:db8::1/64) joined to
+// vb in a peer namespace.
+func testNS(t *testing.T) (*netnstest.NS, *Manager) {
+	t.Helper()
+	a, b := netnstest.New(t), netnstest.New(t)
+	netnstest.Veth(t, a, "va", b, "vb")
+	a.IP(t, "addr", "add", "192.0.2.1/24", "dev", "va")
+	a.IP(t, "addr", "add", "2001:db8::1/64", "dev", "va", "nodad")
+	return a, New(Options{Handle: a.Handle, NetNS: a.Path, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+}
+
+func spec(t *testing.T, s string) config.IPSpec {
+	t.Helper()
+	sp, err := config.ParseIPSpec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// vips lists the floating addresses on va as `ip -o addr` shows them,
+// reduced to "ADDR/BITS [brd B] [flags]".
+func vips(t *testing.T, ns *netnstest.NS) []string {
+	t.Helper()
+	var out []string
+	re := regexp.MustCompile(`inet6? (\S+)( brd \S+)? scope global( secondary)?( nodad)?`)
+	for _, l := range strings.Split(ns.IP(t, "-o", "addr", "show", "dev", "va"), "\n") {
+		m := re.FindStringSubmatch(l)
+		if m == nil || m[1] == "192.0.2.1/24" || m[1] == "2001:db8::1/64" {
+			continue
+		}
+		out = append(out, strings.TrimSpace(m[1]+m[2]+m[3]+m[4]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestNetnsHoldReleaseAdopt(t *testing.T) {
+	ns, m := testNS(t)
+	tests := []struct {
+		spec, want string
+	}{
+		{"192.0.2.100", "192.0.2.100/24 brd 192.0.2.255 secondary"},                   // iface and bits from the route
+		{"192.0.2.101/24/va/192.0.2.255", "192.0.2.101/24 brd 192.0.2.255 secondary"}, // all given
+		{"192.0.2.102/24/va", "192.0.2.102/24 brd 192.0.2.255 secondary"},
+		{"192.0.2.103//va", "192.0.2.103/24 brd 192.0.2.255 secondary"}, // bits from va's route
+		{"2001:db8::100", "2001:db8::100/64 nodad"},
+		{"2001:db8::101/64/va", "2001:db8::101/64 nodad"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.spec, func(t *testing.T) {
+			sp := spec(t, tc.spec)
+			h, err := m.Hold(sp)
+			if err != nil || h.Adopted {
+				t.Fatalf("Hold = %+v, %v; want added", h, err)
+			}
+			if got := vips(t, ns); !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("after Hold: %q, want %q", got, tc.want)
+			}
+			if h, err = m.Hold(sp); err != nil || !h.Adopted || h.Link.Name != "va" {
+				t.Errorf("second Hold = %+v, %v; want adopted on va", h, err)
+			}
+			removed, err := m.Release(sp)
+			if err != nil || len(removed) != 1 {
+				t.Errorf("Release = %v, %v; want one removed", removed, err)
+			}
+			if got := vips(t, ns); len(got) != 0 {
+				t.Errorf("after Release: %q, want none", got)
+			}
+			if removed, err = m.Release(sp); err != nil || len(removed) != 0 {
+				t.Errorf("second Release = %v, %v; want nothing, no error", removed, err)
+			}
+		})
+	}
+}
+
+func TestNetnsAdoptAtStartup(t *testing.T) {
+	ns, _ := testNS(t)
+	ns.IP(t, "addr", "add", "192.0.2.100/24", "dev", "va")
+	m := New(Options{Handle: ns.Handle, NetNS: ns.Path}) // a restarted daemon
+	h, err := m.Hold(spec(t, "192.0.2.100"))
+	if err != nil || !h.Adopted || h.Prefix.String() != "192.0.2.100/24" {
+		t.Errorf("Hold = %+v, %v; want adopted 192.0.2.100/24", h, err)
+	}
+}
+
+func TestNetnsResolveErrors(t *testing.T) {
+	_, m := testNS(t)
+	if _, err := m.Hold(spec(t, "192.0.2.100/24/lo")); err != nil {
+		t.Errorf("explicit interface and bits need no route: %v", err)
+	}
+	if _, err := m.Hold(spec(t, "192.0.2.110//lo")); !errors.Is(err, ErrNoRoute) {
+		t.Errorf("no route on lo: err = %v, want ErrNoRoute", err)
+	}
+	if _, err := m.Resolve(config.IPSpec{Addr: netip.MustParseAddr("2001:db9::1")}); !errors.Is(err, ErrNoRoute) {
+		t.Errorf("uncovered IPv6: err = %v, want ErrNoRoute", err)
+	}
+	if _, err := m.Resolve(spec(t, "2001:db8::5//va")); err != nil {
+		t.Errorf("covered on va: %v", err)
+	}
+	if _, err := m.Hold(spec(t, "192.0.2.5/24/nosuch0")); err == nil || !strings.Contains(err.Error(), "nosuch0") {
+		t.Errorf("missing interface: err = %v, want one naming nosuch0", err)
+	}
+}
+
+// TestNetnsPromoteSecondaries reproduces the trap of DEPENDENCIES.md §3
+// with plain ip(8), then shows Release avoiding it.
+func TestNetnsPromoteSecondaries(t *testing.T) {
+	ns, m := testNS(t)
+	// No node address in 192.0.2.128/25: the first VIP there is primary.
+	ns.IP(t, "addr", "add", "192.0.2.150/25", "dev", "va")
+	ns.IP(t, "addr", "add", "192.0.2.151/25", "dev", "va")
+	ns.IP(t, "addr", "del", "192.0.2.150/25", "dev", "va")
+	if got := vips(t, ns); len(got) != 0 {
+		t.Skipf("SKIPPING: the kernel promoted the secondary (promote_secondaries already 1?): %q", got)
+	}
+
+	if _, err := m.Hold(spec(t, "192.0.2.160/25/va")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Hold(spec(t, "192.0.2.161/25/va")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := vips(t, ns), []string{"192.0.2.160/25 brd 192.0.2.255", "192.0.2.161/25 brd 192.0.2.255 secondary"}; !slices.Equal(got, want) {
+		t.Fatalf("held %q, want %q", got, want)
+	}
+	if _, err := m.Release(spec(t, "192.0.2.160/25/va")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := vips(t, ns), []string{"192.0.2.161/25 brd 192.0.2.255"}; !slices.Equal(got, want) {
+		t.Errorf("after releasing the primary: %q, want %q (promoted)", got, want)
+	}
+	if v, err := procSysctl(ns.Path, "va", "promote_secondaries", nil); err != nil || v != "1" {
+		t.Errorf("promote_secondaries = %q, %v; want 1", v, err)
+	}
+}
+
+// TestNetnsSetStates applies a table of desired states, in order and
+// then shuffled, and checks the interface after each (tailscale's
+// TestRouterStates).
+func TestNetnsSetStates(t *testing.T) {
+	ns, m := testNS(t)
+	states := []struct {
+		want []string
+		ip   []string
+	}{
+		{nil, nil},
+		{[]string{"192.0.2.100"}, []string{"192.0.2.100/24 brd 192.0.2.255 secondary"}},
+		{[]string{"192.0.2.100", "192.0.2.101/24", "2001:db8::100"}, []string{
+			"192.0.2.100/24 brd 192.0.2.255 secondary", "192.0.2.101/24 brd 192.0.2.255 secondary", "2001:db8::100/64 nodad"}},
+		{[]string{"192.0.2.101/24", "2001:db8::100"}, []string{"192.0.2.101/24 brd 192.0.2.255 secondary", "2001:db8::100/64 nodad"}},
+		{[]string{"2001:db8::101"}, []string{"2001:db8::101/64 nodad"}},
+	}
+	order := []int{0, 1, 2, 3, 4, 0}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		order = append(order, rng.IntN(len(states)))
+	}
+	for step, i := range order {
+		var want []config.IPSpec
+		for _, s := range states[i].want {
+			want = append(want, spec(t, s))
+		}
+		changes, err := m.Set(want)
+		if err != nil {
+			t.Fatalf("step %d, state %d: %v", step, i, err)
+		}
+		if got := vips(t, ns); !slices.Equal(got, states[i].ip) {
+			t.Fatalf("step %d, state %d (changes %v): addresses %q, want %q", step, i, changes, got, states[i].ip)
+		}
+	}
+	if got := strings.Count(ns.IP(t, "-o", "addr", "show", "dev", "va"), "192.0.2.1/24"); got != 1 {
+		t.Error("Set touched the node's own address")
+	}
+}
