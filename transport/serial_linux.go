@@ -175,7 +175,7 @@ func (s *Serial) closed() bool { return isClosed(s.done) }
 func (s *Serial) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		err := s.f.Close()
+		err := tty.Close(s.f)
 		s.wg.Wait()
 		if lerr := s.lock.Release(); lerr != nil {
 			err = errors.Join(err, lerr)

@@ -105,3 +105,14 @@ func FlushOutput(f *os.File) error {
 	}
 	return nil
 }
+
+// Close clears the exclusive mode (TIOCNXCL) and closes f, which wakes a
+// blocked Read or Write at once. Clearing matters where the tty outlives
+// the close, as a pty does while its master is open: otherwise the next
+// open by a non-root process fails with EBUSY.
+func Close(f *os.File) error {
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { unix.IoctlSetInt(int(fd), unix.TIOCNXCL, 0) })
+	}
+	return f.Close()
+}
