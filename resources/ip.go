@@ -1,0 +1,156 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+
+	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/resources/ipaddr"
+	"github.com/understudy-ha/understudy/resources/neigh"
+)
+
+// addrHolder is what IPHandler needs of *ipaddr.Manager.
+type addrHolder interface {
+	Hold(config.IPSpec) (ipaddr.Held, error)
+	Release(config.IPSpec) ([]ipaddr.Address, error)
+	Find(config.IPSpec) ([]ipaddr.Address, error)
+}
+
+// resolver is the part of *ipaddr.Manager Probe needs.
+type resolver interface {
+	Resolve(config.IPSpec) (ipaddr.Address, error)
+}
+
+// announcer is what IPHandler needs of *neigh.Announcer.
+type announcer interface {
+	Announce(neigh.Link, netip.Addr) error
+	Cancel(netip.Addr)
+}
+
+// prober is what IPHandler needs of neigh.Prober.
+type prober interface {
+	Probe(context.Context, neigh.Link, netip.Addr) (neigh.ProbeResult, error)
+}
+
+// IPOptions configure an IPHandler. The field types are satisfied by
+// *ipaddr.Manager, *neigh.Announcer and neigh.Prober.
+type IPOptions struct {
+	// Addresses adds and removes the addresses. Required.
+	Addresses addrHolder
+	// Resolver finds the interface for Probe; nil means Addresses, when
+	// it can.
+	Resolver resolver
+	// Announcer announces taken addresses; nil: no announcements.
+	Announcer announcer
+	// Prober backs Probe; nil: Probe reports every address free.
+	Prober prober
+	// Logger. Nil discards.
+	Logger *slog.Logger
+}
+
+// IPHandler is the Handler for native IP resources (IPaddr, IPaddr2 and
+// bare IPs): the address is added by netlink, then announced, the first
+// round at once and the rest in the background, so the group's next
+// resource starts without waiting for the burst (heartbeat-spec §5.11).
+type IPHandler struct {
+	opts IPOptions
+	log  *slog.Logger
+}
+
+var _ Handler = (*IPHandler)(nil)
+
+// NewIPHandler returns an IPHandler. It does no I/O.
+func NewIPHandler(opts IPOptions) *IPHandler {
+	if opts.Resolver == nil {
+		opts.Resolver, _ = opts.Addresses.(resolver)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &IPHandler{opts: opts, log: log.With("component", "ip")}
+}
+
+func ipSpec(r config.Resource) (config.IPSpec, error) {
+	if r.IP == nil {
+		return config.IPSpec{}, fmt.Errorf("resource %s is not an IP address", r.Token)
+	}
+	return *r.IP, nil
+}
+
+// Start holds the address (adopting it if already there) and announces
+// it. A failed first announcement is logged, not returned: the address
+// is up, and the burst goes on in the background.
+func (h *IPHandler) Start(ctx context.Context, r config.Resource) (bool, error) {
+	spec, err := ipSpec(r)
+	if err != nil {
+		return false, err
+	}
+	held, err := h.opts.Addresses.Hold(spec)
+	if err != nil {
+		return false, fmt.Errorf("resource %s: %w", r.Token, err)
+	}
+	if h.opts.Announcer != nil {
+		if err := h.opts.Announcer.Announce(held.Link, spec.Addr); err != nil {
+			h.log.Warn("announcing address failed; neighbours may keep a stale entry", "resource", r.Token, "addr", spec.Addr, "link", held.Link.Name, "err", err)
+		}
+	}
+	return held.Adopted, nil
+}
+
+// Stop cancels a running announcement burst and removes the address;
+// an absent address is success.
+func (h *IPHandler) Stop(ctx context.Context, r config.Resource) error {
+	spec, err := ipSpec(r)
+	if err != nil {
+		return err
+	}
+	if h.opts.Announcer != nil {
+		h.opts.Announcer.Cancel(spec.Addr)
+	}
+	if _, err := h.opts.Addresses.Release(spec); err != nil {
+		return fmt.Errorf("resource %s: %w", r.Token, err)
+	}
+	return nil
+}
+
+// Status reports whether the address is assigned here.
+func (h *IPHandler) Status(ctx context.Context, r config.Resource) (bool, error) {
+	spec, err := ipSpec(r)
+	if err != nil {
+		return false, err
+	}
+	found, err := h.opts.Addresses.Find(spec)
+	if err != nil {
+		return false, fmt.Errorf("resource %s: %w", r.Token, err)
+	}
+	return len(found) > 0, nil
+}
+
+// Probe is the split-brain guard: it asks the link whether another host
+// holds the resource's address (neigh.Prober.Probe: an ARP probe, IPv4
+// only). An address this node holds already is reported free without
+// probing. For IPv6 it returns an error wrapping neigh.ErrProbeUnsupported.
+func (h *IPHandler) Probe(ctx context.Context, r config.Resource) (neigh.ProbeResult, error) {
+	spec, err := ipSpec(r)
+	if err != nil {
+		return neigh.ProbeResult{}, err
+	}
+	if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) > 0 {
+		return neigh.ProbeResult{}, err
+	}
+	if h.opts.Prober == nil {
+		return neigh.ProbeResult{}, nil
+	}
+	if h.opts.Resolver == nil {
+		return neigh.ProbeResult{}, errors.New("probe: no resolver configured")
+	}
+	a, err := h.opts.Resolver.Resolve(spec)
+	if err != nil {
+		return neigh.ProbeResult{}, fmt.Errorf("resource %s: %w", r.Token, err)
+	}
+	return h.opts.Prober.Probe(ctx, a.Link, spec.Addr)
+}
