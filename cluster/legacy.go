@@ -2,14 +2,13 @@ package cluster
 
 // auto_failback legacy: the ip-request protocol (heartbeat-spec §5.4).
 
-// legacyStart asks for each own group, or takes it when alone.
+// legacyStart asks for each group this node should run (its own, and
+// those of dead nodes that fall to it), or takes them when alone. A live
+// holder releases a group before it answers.
 func (n *Node) legacyStart() {
 	alone := len(n.alivePeers()) == 0
 	for _, g := range n.groups {
-		if g.spec.Node != n.cfg.Self {
-			if n.owner(g) == n.cfg.Self && alone {
-				n.take([]string{g.spec.Key}, "legacy start-up: its node is not alive")
-			}
+		if n.owner(g) != n.cfg.Self {
 			continue
 		}
 		if alone {
@@ -18,6 +17,21 @@ func (n *Node) legacyStart() {
 		}
 		n.send(msg("ip-request", "ipaddr", g.spec.Key))
 	}
+}
+
+// legacyGiveBack: in legacy mode there are no resource messages to
+// compare holdings, so when a node comes back (after a crash, or after a
+// partition in which it took everything too) each node gives back the
+// groups that node prefers. A rebooted node would ask for them with
+// ip-request anyway; one that never stopped holds them already.
+func (n *Node) legacyGiveBack(p *peer) {
+	var keys []string
+	for _, g := range n.groups {
+		if g.spec.Node == p.name && g.claimed() {
+			keys = append(keys, g.spec.Key)
+		}
+	}
+	n.give(keys, p.name+" is back and runs its own groups (legacy)")
 }
 
 // recvIPRequest: a peer asks for its group; release it if we hold it,

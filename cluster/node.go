@@ -144,6 +144,7 @@ func (n *Node) timers() {
 	}
 	n.standbyTimers()
 	n.tryFailback()
+	n.adoptOrphans()
 }
 
 // nextTick is the earliest time something is due.

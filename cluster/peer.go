@@ -101,7 +101,10 @@ func (n *Node) peerReturned(p *peer) {
 	p.stable = false
 	p.known = false
 	clear(p.holds)
-	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" {
+	switch {
+	case n.cfg.AutoFailback == "legacy":
+		n.legacyGiveBack(p)
+	case n.rs == rsStable:
 		// Tell it what we hold; it would ask with starting anyway.
 		n.sendResource(n.standby.phase == sbNone, "")
 	}
@@ -155,6 +158,7 @@ func (n *Node) peerDead(p *peer, reason string) {
 	n.transition("warn", "node", p.name, was, "dead", "node %s is dead: %s", p.name, reason)
 	n.cancelStandbyWith(p.name, "node "+p.name+" died")
 	n.takeOverFrom(p, "node "+p.name+" is dead")
+	n.negotiationOver("node " + p.name + " died during the start-up negotiation")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

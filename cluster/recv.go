@@ -54,4 +54,5 @@ func (n *Node) recvShutdone(p *peer) {
 	n.transition("info", "node", p.name, was, "dead", "received shutdown notice from %s", p.name)
 	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")
 	n.takeOverFrom(p, "node "+p.name+" shut down")
+	n.negotiationOver("node " + p.name + " shut down during the start-up negotiation")
 }

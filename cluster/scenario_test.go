@@ -79,13 +79,16 @@ func runScenario(t *testing.T, path string) {
 			out.WriteString(p + "\n")
 		}
 		out.WriteString(b.cmd + "\n----\n")
-		if got != "" {
+		if got != "" && len(sim.Violations) == 0 {
 			out.WriteString(got + "\n")
 		}
 		if !*rewrite && got != b.want {
 			t.Errorf("%s:%d: %s\n--- got:\n%s\n--- want:\n%s", path, b.line, b.cmd, got, b.want)
 		}
 		if sim != nil && len(sim.Violations) > 0 {
+			if *rewrite {
+				os.WriteFile(path, []byte(out.String()+got+"\n"), 0o644)
+			}
 			t.Fatalf("%s:%d: %s: invariant violated:\n%s", path, b.line, b.cmd, strings.Join(sim.Violations, "\n"))
 		}
 		out.WriteString("\n")

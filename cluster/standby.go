@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"slices"
 	"time"
 )
 
@@ -53,9 +54,13 @@ func (n *Node) setStandby(s standby) {
 	n.standby = s
 }
 
-// startStandby begins giving set up to the (single) live peer.
-func (n *Node) startStandby(set Set, auto bool, why string) bool {
+// startStandby begins giving set up to partner, or to the first live
+// peer when partner is "" (heartbeat's handshake is between two nodes).
+func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool {
 	peers := n.alivePeers()
+	if partner != "" {
+		peers = slices.DeleteFunc(peers, func(p *peer) bool { return p.name != partner })
+	}
 	switch {
 	case n.cfg.AutoFailback == "legacy":
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: it needs auto_failback on or off, not legacy")
@@ -69,7 +74,7 @@ func (n *Node) startStandby(set Set, auto bool, why string) bool {
 	}
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
-	n.send(msg("ask_resources", "rsc_hold", string(set), "info", "me"))
+	n.send(askResources(p.name, set, "me"))
 	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: n.groupsIn(n.cfg.Self, set), deadline: n.now.Add(standbyReplyTimeout), auto: auto})
 	return true
 }
@@ -94,7 +99,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 	switch {
 	case info == "me" && s.phase == sbNone && p.stable && n.rs == rsStable:
 		n.transition("info", "standby", p.name, "", "", "%s wants to go standby [%s]", p.name, set)
-		n.send(msg("ask_resources", "rsc_hold", string(set), "info", "other"))
+		n.send(askResources(p.name, set, "other"))
 		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set), deadline: n.now.Add(standbyDoneTimeout)})
 	case info == "me":
 		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
@@ -107,11 +112,22 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 	case info == "done" && s.phase == sbOther && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby: acquire [%s] resources from %s", set, p.name)
 		clear(p.holds)
-		n.take(s.keys, "standby: "+p.name+" handed them over")
+		// Groups whose preferred node is a third live node go home
+		// instead (adoptOrphans on that node); the rest are ours.
+		var keys []string
+		for _, k := range s.keys {
+			if pref := n.byKey[k].spec.Node; pref == p.name || pref == n.cfg.Self || !n.isAlive(pref) {
+				keys = append(keys, k)
+			}
+		}
+		s.keys = keys
+		n.take(keys, "standby: "+p.name+" handed them over")
 		s.phase = sbAcquiring
 		n.setStandby(s)
 	case info == "done" && s.phase == sbWaitDone && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "other node completed standby takeover of %s resources", s.set)
+		// What it took is in the resource message that follows "done".
+		p.known = false
 		n.setStandby(standby{})
 		n.sendResource(true, "")
 	default:
@@ -149,6 +165,13 @@ func (n *Node) sendRemaining() {
 	n.send(msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", h))
 }
 
+// askResources is one step of the handshake. It is addressed to the
+// partner so that, in clusters of more than two nodes, the others keep
+// out of it (heartbeat broadcasts it; with two nodes that is the same).
+func askResources(dest string, set Set, info string) Msg {
+	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}}}
+}
+
 func joinKeys(keys []string) string {
 	s := ""
 	for i, k := range keys {
@@ -171,7 +194,7 @@ func (n *Node) standbyProgress() {
 			}
 		}
 		n.transition("info", "standby", n.cfg.Self, "", "", "%s HA resource release completed (standby)", s.set)
-		n.send(msg("ask_resources", "rsc_hold", string(s.set), "info", "done"))
+		n.send(askResources(s.peer, s.set, "done"))
 		s.phase = sbWaitDone
 		n.setStandby(s)
 	case sbAcquiring:
@@ -181,7 +204,7 @@ func (n *Node) standbyProgress() {
 			}
 		}
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby resource acquisition done [%s]", s.set)
-		n.send(msg("ask_resources", "rsc_hold", string(s.set), "info", "done"))
+		n.send(askResources(s.peer, s.set, "done"))
 		n.setStandby(standby{})
 		n.sendResource(true, "")
 	}
@@ -216,14 +239,14 @@ func (n *Node) recvTakeover(p *peer, m Msg) {
 	if !ok {
 		return
 	}
-	n.startStandby(set, false, p.name+" asked to take over")
+	n.startStandby(p.name, set, false, p.name+" asked to take over")
 }
 
 // admin runs an operator's standby or takeover.
 func (n *Node) admin(e Admin) {
 	switch e.Cmd {
 	case CmdStandby:
-		n.startStandby(e.Set, false, "operator request")
+		n.startStandby("", e.Set, false, "operator request")
 	case CmdTakeover:
 		if len(n.alivePeers()) == 0 {
 			n.transition("warn", "standby", n.cfg.Self, "", "", "takeover refused: no other node is alive")
@@ -256,7 +279,7 @@ func (n *Node) tryFailback() {
 			p.failback = false
 			continue
 		}
-		if n.startStandby(SetForeign, true, "auto_failback: "+p.name+" is back") {
+		if n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back") {
 			p.failback = false
 		}
 		return

@@ -1,5 +1,7 @@
 package cluster
 
+import "maps"
+
 // checkCommUp: communication is up once every peer has been heard from or
 // declared dead (heartbeat-spec §4.9). Then the node goes active and
 // starts placing groups.
@@ -44,6 +46,7 @@ func (n *Node) recvStarting(p *peer) {
 
 // recvResource updates our view of a peer's holdings (§5.3 steps 3-4).
 func (n *Node) recvResource(p *peer, m Msg) {
+	before := maps.Clone(p.holds)
 	if held := m.Get("us_held"); held != "" {
 		p.holds = parseHeld(held)
 	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
@@ -71,13 +74,33 @@ func (n *Node) recvResource(p *peer, m Msg) {
 	if p.stable && !wasStable {
 		n.transition("info", "node", p.name, "unstable", "stable", "remote resource transition completed")
 		if n.rs == rsStable {
-			n.announceHoldings()
+			n.sendResource(n.standby.phase == sbNone, "")
 		}
+	} else if n.rs == rsStable && n.standby.phase == sbNone && !maps.Equal(before, p.holds) && n.overlaps(p) {
+		// It claims something we hold: make sure it knows what we hold,
+		// so that both sides apply the same rule.
+		n.sendResource(true, "")
 	}
 	if p.stable && (n.rs == rsRscRcvd || n.rs == rsStarting || n.rs == rsBothStarting) {
 		n.becomeStable("the peer " + p.name + " is stable")
 	}
 	n.resolveConflicts()
+}
+
+// negotiationOver ends a start-up negotiation once every live peer is
+// stable (a dead peer counts as stable, as in heartbeat).
+func (n *Node) negotiationOver(reason string) {
+	switch n.rs {
+	case rsStarting, rsBothStarting, rsRscRcvd:
+	default:
+		return
+	}
+	for _, p := range n.alivePeers() {
+		if !p.stable {
+			return
+		}
+	}
+	n.becomeStable(reason)
 }
 
 // becomeStable ends the start-up negotiation: take our own groups unless

@@ -51,6 +51,30 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 	}
 }
 
+// adoptOrphans takes the groups nobody holds that fall to this node, once
+// every live peer is stable and has said what it holds. Orphans appear
+// when a standby or failback in a cluster of three or more nodes hands a
+// group back to a node that was not part of the handshake.
+func (n *Node) adoptOrphans() {
+	if n.rs != rsStable || n.standby.phase != sbNone || n.cfg.AutoFailback == "legacy" {
+		return
+	}
+	for _, p := range n.alivePeers() {
+		if !p.stable || !p.known {
+			return
+		}
+	}
+	var keys []string
+	for _, g := range n.groups {
+		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.owner(g) == n.cfg.Self {
+			keys = append(keys, g.spec.Key)
+		}
+	}
+	if len(keys) > 0 {
+		n.take(keys, "nobody holds it and it falls to this node")
+	}
+}
+
 // groupFailedHere hands a group whose start failed to a peer that has not
 // failed it, or gives up on it once every live node failed it.
 func (n *Node) groupFailedHere(g *group) {
@@ -106,6 +130,16 @@ func (n *Node) resolveConflicts() {
 			g.want = false
 		}
 	}
+}
+
+// overlaps reports whether p claims a group we claim.
+func (n *Node) overlaps(p *peer) bool {
+	for _, g := range n.groups {
+		if g.claimed() && p.holds[g.spec.Key] {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *Node) keeper(g *group, holders []string) string {

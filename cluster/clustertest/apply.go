@@ -23,6 +23,7 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 	for _, k := range out.Acquire {
 		s.checkAcquire(sn, k)
 		sn.held[k] = true
+		sn.heldBelief[k] = believesAlive(sn)
 		s.logf("%s: acquire %s", sn.name, k)
 		var err error
 		switch {
@@ -74,20 +75,32 @@ func (s *Sim) deliver(src string, m cluster.Msg) {
 }
 
 // checkAcquire: a node never acquires a group it already holds, nor one
-// that a node it believes alive still physically holds.
+// that a node it believes alive physically holds, if that node took it
+// believing this one alive and still does. (A group taken during a
+// partition is the healing rule's business: checkConflicts.)
 func (s *Sim) checkAcquire(sn *simNode, k string) {
 	if sn.held[k] {
 		s.violation("%s acquires %s, which it already holds", sn.name, k)
 	}
-	snap := sn.n.Snapshot()
-	for _, ns := range snap.Nodes {
-		if ns.Status == "dead" || ns.Status == "unknown" {
+	mine := believesAlive(sn)
+	for name := range mine {
+		other, ok := s.nodes[name]
+		if !ok || !other.held[k] || !other.heldBelief[k][sn.name] || !believesAlive(other)[sn.name] {
 			continue
 		}
-		if other, ok := s.nodes[ns.Name]; ok && other.held[k] {
-			s.violation("%s acquires %s while %s, which it believes %s, holds it", sn.name, k, ns.Name, ns.Status)
+		s.violation("%s acquires %s while %s holds it, each believing the other alive", sn.name, k, name)
+	}
+}
+
+// believesAlive is the set of peers a node currently believes alive.
+func believesAlive(sn *simNode) map[string]bool {
+	out := map[string]bool{}
+	for _, ns := range sn.n.Snapshot().Nodes {
+		if ns.Status != "dead" && ns.Status != "unknown" {
+			out[ns.Name] = true
 		}
 	}
+	return out
 }
 
 // checkConflicts: two nodes that hear each other do not both hold a group

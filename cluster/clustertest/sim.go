@@ -42,6 +42,8 @@ type simNode struct {
 	n    *cluster.Node
 	next time.Time
 	held map[string]bool // physically holds (from acquire start to release end)
+	// heldBelief: the peers the node believed alive when it acquired.
+	heldBelief map[string]map[string]bool
 }
 
 type pendingOp struct {
@@ -78,7 +80,7 @@ func (s *Sim) Start(name string) error {
 	cfg := s.Base
 	cfg.Self = name
 	s.gens[name]++
-	sn := &simNode{name: name, n: cluster.New(cfg, s.Now), held: map[string]bool{}}
+	sn := &simNode{name: name, n: cluster.New(cfg, s.Now), held: map[string]bool{}, heldBelief: map[string]map[string]bool{}}
 	s.nodes[name] = sn
 	s.apply(sn, sn.n.Step(cluster.Tick{Now: s.Now}))
 	return nil
