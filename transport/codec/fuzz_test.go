@@ -1,15 +1,19 @@
 // Fuzz targets for everything that reads untrusted bytes.
 //
-// Measured runs (go test -run '^$' -fuzz '^NAME$' -fuzztime 2m30s, 2 CPUs,
-// go1.26.8, after the last code change):
+// Measured runs after the last change to the package's code (commit
+// de4b249), go1.26.8, `go test -run '^$' -fuzz '^NAME$' -fuzztime 2m30s
+// -parallel 1` (one worker: the 2-CPU machine was shared with another fuzz
+// job), 2026-11-22 20:58-21:09 UTC, no failure:
 //
-//	FuzzDecodeNetstring  FUZZTIME_NET
-//	FuzzDecodeClassic    FUZZTIME_CLASSIC
-//	FuzzTrailer          FUZZTIME_TRAILER
-//	FuzzSeqState         FUZZTIME_SEQ
+//	FuzzDecodeNetstring  2m30s  5,289,875 execs
+//	FuzzDecodeClassic    2m30s  4,450,166 execs
+//	FuzzTrailer          2m30s  3,859,328 execs
+//	FuzzSeqState         2m30s  1,019,372 execs
 //
-// Crashers found on the way are kept in testdata/fuzz/<target>/ and so
-// run as regression cases with every plain `go test`.
+// Earlier 30 s runs of each (two workers) found nothing either, so
+// testdata/fuzz/ holds no crashers yet; the seeds below are f.Add calls.
+// A crasher found later goes to testdata/fuzz/<target>/ (go test writes it
+// there) and must be committed: it then runs with every plain `go test`.
 package codec_test
 
 import (
