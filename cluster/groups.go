@@ -146,16 +146,22 @@ func (n *Node) releasedHook(g *group) {
 		n.send(Msg{Type: "ip-request-resp", Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""
 	}
-	if n.rs == rsStable && n.standby.phase == sbNone {
+	switch {
+	case n.rs == rsShutdown:
+		n.announceShutdown()
+	case n.rs == rsStable && n.standby.phase == sbNone:
 		n.announceHoldings()
 	}
 }
 
-// heldKeys lists the groups claimed here, in file order.
+// heldKeys lists the groups held here (an operation begun and not
+// undone), in file order: what us_held says. Wanting a group is not
+// holding it: two nodes that both want a group each wait for the other
+// otherwise.
 func (n *Node) heldKeys() []string {
 	var keys []string
 	for _, g := range n.groups {
-		if g.claimed() {
+		if g.held() {
 			keys = append(keys, g.spec.Key)
 		}
 	}

@@ -33,6 +33,10 @@ type peer struct {
 	// left: the peer said shutdone; what it still sends under the same
 	// generation is ignored.
 	left bool
+	// holdsAt: when holds was last recorded; deadAt: when it was
+	// declared dead. Holdings older than its death are forgotten when it
+	// returns.
+	holdsAt, deadAt time.Time
 }
 
 type link struct {
@@ -99,14 +103,17 @@ func (n *Node) peerRestarted(p *peer) {
 // peerReturned runs when a dead or unknown peer speaks again.
 func (n *Node) peerReturned(p *peer) {
 	p.stable = false
-	p.known = false
-	clear(p.holds)
+	if p.holdsAt.Before(p.deadAt) || p.holdsAt.IsZero() {
+		p.known = false
+		clear(p.holds)
+	}
 	switch {
 	case n.cfg.AutoFailback == "legacy":
 		n.legacyGiveBack(p)
 	case n.rs == rsStable:
 		// Tell it what we hold; it would ask with starting anyway.
-		n.sendResource(n.standby.phase == sbNone, "")
+		n.sendResource(n.isStable(), "")
+		n.resolveConflicts()
 	}
 }
 
@@ -154,7 +161,7 @@ func (n *Node) checkLiveness() {
 // peerDead handles a node declared dead: heartbeat-spec §5.5.
 func (n *Node) peerDead(p *peer, reason string) {
 	was := p.st
-	p.alive, p.st, p.stable = false, "dead", true
+	p.alive, p.st, p.stable, p.deadAt = false, "dead", true, n.now
 	n.transition("warn", "node", p.name, was, "dead", "node %s is dead: %s", p.name, reason)
 	n.cancelStandbyWith(p.name, "node "+p.name+" died")
 	n.takeOverFrom(p, "node "+p.name+" is dead")

@@ -21,6 +21,11 @@ func (n *Node) recv(e Recv) {
 		n.recvStatus(p, m)
 		return
 	}
+	if !p.alive && m.Type == "resource" {
+		// Its status is on the way; what it holds matters already.
+		n.recordHoldings(p, m)
+		return
+	}
 	if !p.alive || n.rs == rsShutdown && m.Type != "shutdone" {
 		return
 	}
@@ -48,7 +53,7 @@ func (n *Node) recv(e Recv) {
 // groups are taken at once, without waiting for its dead time.
 func (n *Node) recvShutdone(p *peer) {
 	was := p.st
-	p.alive, p.st, p.stable, p.left = false, "dead", true, true
+	p.alive, p.st, p.stable, p.left, p.deadAt = false, "dead", true, true, n.now
 	clear(p.holds)
 	p.known = true
 	n.transition("info", "node", p.name, was, "dead", "received shutdown notice from %s", p.name)

@@ -10,15 +10,21 @@ func (n *Node) shutdown() {
 	if n.standby.phase != sbNone {
 		n.cancelStandby("shutting down")
 	}
-	if n.commUp && n.cfg.AutoFailback != "legacy" {
-		m := msg("resource", "rsc_hold", "none", "rtype", "full", "isstable", "0", "info", "shutdown", "us_held", " ")
-		n.send(m)
-	}
 	n.rs = rsShutdown
 	for _, g := range n.groups {
 		g.replyTo = ""
 	}
 	n.give(n.groupsIn(n.cfg.Self, SetAll), "shutting down")
+	n.announceShutdown()
+}
+
+// announceShutdown says we are leaving and what we still hold.
+// heartbeat says rsc_hold=none at once; Understudy keeps listing what it
+// has not released yet, so that nobody takes a group before it is free.
+func (n *Node) announceShutdown() {
+	if n.commUp && n.cfg.AutoFailback != "legacy" {
+		n.sendResource(false, "shutdown")
+	}
 }
 
 // shutdownProgress finishes the shutdown once nothing is held.

@@ -37,11 +37,18 @@ type standby struct {
 }
 
 // Handshake timeouts: heartbeat waits 10s for "other" and an hour for
-// "done".
+// "done". A live peer answers "me" at once or not at all (it refuses
+// silently when in flux), so Understudy waits at most twice deadtime.
 const (
 	standbyReplyTimeout = 10 * time.Second
 	standbyDoneTimeout  = time.Hour
 )
+
+// isStable is what isstable says: the start-up negotiation is over and
+// no handshake has begun moving groups.
+func (n *Node) isStable() bool {
+	return n.rs == rsStable && (n.standby.phase == sbNone || n.standby.phase == sbMe)
+}
 
 func (n *Node) setStandby(s standby) {
 	if s.phase != n.standby.phase {
@@ -75,7 +82,7 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
 	n.send(askResources(p.name, set, "me"))
-	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: n.groupsIn(n.cfg.Self, set), deadline: n.now.Add(standbyReplyTimeout), auto: auto})
+	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: n.groupsIn(n.cfg.Self, set), deadline: n.now.Add(min(standbyReplyTimeout, 2*n.cfg.Deadtime)), auto: auto})
 	return true
 }
 

@@ -41,24 +41,13 @@ func (n *Node) recvStarting(p *peer) {
 	case rsStarting:
 		n.rs = rsBothStarting
 	}
-	n.sendResource(n.rs == rsStable && n.standby.phase == sbNone, "")
+	n.sendResource(n.isStable(), "")
 }
 
 // recvResource updates our view of a peer's holdings (§5.3 steps 3-4).
 func (n *Node) recvResource(p *peer, m Msg) {
 	before := maps.Clone(p.holds)
-	if held := m.Get("us_held"); held != "" {
-		p.holds = parseHeld(held)
-	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
-		bits := n.holdsFromBits(p.name, set)
-		if m.Get("rtype") != "full" && set != SetNone {
-			for k := range p.holds {
-				bits[k] = true
-			}
-		}
-		p.holds = bits
-	}
-	p.known = true
+	n.recordHoldings(p, m)
 	wasStable := p.stable
 	switch m.Get("isstable") {
 	case "1":
@@ -74,7 +63,7 @@ func (n *Node) recvResource(p *peer, m Msg) {
 	if p.stable && !wasStable {
 		n.transition("info", "node", p.name, "unstable", "stable", "remote resource transition completed")
 		if n.rs == rsStable {
-			n.sendResource(n.standby.phase == sbNone, "")
+			n.sendResource(n.isStable(), "")
 		}
 	} else if n.rs == rsStable && n.standby.phase == sbNone && !maps.Equal(before, p.holds) && n.overlaps(p) {
 		// It claims something we hold: make sure it knows what we hold,
@@ -85,6 +74,24 @@ func (n *Node) recvResource(p *peer, m Msg) {
 		n.becomeStable("the peer " + p.name + " is stable")
 	}
 	n.resolveConflicts()
+}
+
+// recordHoldings takes a peer's holdings from its resource message: the
+// exact list of an Understudy peer, or heartbeat's rsc_hold bits.
+func (n *Node) recordHoldings(p *peer, m Msg) {
+	if held := m.Get("us_held"); held != "" {
+		p.holds = parseHeld(held)
+	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
+		bits := n.holdsFromBits(p.name, set)
+		if m.Get("rtype") != "full" && set != SetNone {
+			for k := range p.holds {
+				bits[k] = true
+			}
+		}
+		p.holds = bits
+	}
+	p.known = true
+	p.holdsAt = n.now
 }
 
 // negotiationOver ends a start-up negotiation once every live peer is

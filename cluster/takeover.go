@@ -109,7 +109,7 @@ func (n *Node) failedElsewhere(g *group) {
 // (after a partition heals): its preferred node keeps it if it holds it,
 // else the first holder in ha.cf order; the others release it.
 func (n *Node) resolveConflicts() {
-	if n.rs != rsStable || n.standby.phase != sbNone {
+	if !n.isStable() {
 		return
 	}
 	for _, g := range n.groups {
