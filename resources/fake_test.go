@@ -166,18 +166,14 @@ func newHarness(t *testing.T, opts Options) *harness {
 	return h
 }
 
-// group builds a group from haresources tokens; tokens with a dot or
-// colon and no "::" are addresses.
+// group builds a group from haresources tokens; tokens that parse as
+// an IPSpec are addresses.
 func group(t testing.TB, node string, tokens ...string) config.Group {
 	t.Helper()
 	g := config.Group{Node: node, Key: tokens[0]}
 	for _, tok := range tokens {
 		res := config.Resource{Token: tok}
-		if !strings.Contains(tok, "::") && strings.ContainsAny(tok, ".:") {
-			spec, err := config.ParseIPSpec(tok)
-			if err != nil {
-				t.Fatal(err)
-			}
+		if spec, err := config.ParseIPSpec(tok); err == nil {
 			res.Script, res.Args, res.IP = "IPaddr", []string{tok}, &spec
 		} else {
 			parts := strings.Split(tok, "::")

@@ -2,6 +2,7 @@ package ipaddr
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 
 	"github.com/understudy-ha/understudy/config"
@@ -15,8 +16,8 @@ import (
 // route's. A connected route is a unicast route in the main table with no
 // gateway; host routes are not taken.
 //
-// Equivalent to: `ip route show table main [dev IFACE]` and
-// `ip link show dev IFACE`.
+// Equivalent to: `ip route get fibmatch ADDR [oif IFACE]`, else
+// `ip route show table main [dev IFACE]`; and `ip link show dev IFACE`.
 func (m *Manager) Resolve(spec config.IPSpec) (Address, error) {
 	a := Address{Broadcast: spec.Broadcast}
 	var link netlink.Link
@@ -49,8 +50,14 @@ func (m *Manager) Resolve(spec config.IPSpec) (Address, error) {
 }
 
 // connectedRoute finds the longest connected route covering ip, on link
-// if it is not nil.
+// if it is not nil. It asks the kernel's FIB first (one lookup, cheap
+// however many addresses the node holds) and falls back to scanning the
+// main table when that answer is not a connected route: when ip is
+// already local, say, or policy routing points elsewhere.
 func (m *Manager) connectedRoute(ip netip.Addr, link netlink.Link) (netlink.Route, error) {
+	if r, ok := m.fibMatch(ip, link); ok {
+		return r, nil
+	}
 	filter, mask := &netlink.Route{Table: unix.RT_TABLE_MAIN}, uint64(netlink.RT_FILTER_TABLE)
 	if link != nil {
 		filter.LinkIndex = link.Attrs().Index
@@ -62,14 +69,8 @@ func (m *Manager) connectedRoute(ip netip.Addr, link netlink.Link) (netlink.Rout
 	}
 	best, bestBits := netlink.Route{}, -1
 	for _, r := range routes {
-		if r.Dst == nil || r.Gw != nil || len(r.MultiPath) > 0 || r.Type != unix.RTN_UNICAST || r.LinkIndex == 0 {
-			continue
-		}
-		p, ok := prefixOf(r)
-		if !ok || p.Bits() == 0 || p.Bits() == ip.BitLen() || !p.Contains(ip) {
-			continue
-		}
-		if p.Bits() > bestBits {
+		p, ok := connected(r, ip)
+		if ok && p.Bits() > bestBits {
 			best, bestBits = r, p.Bits()
 		}
 	}
@@ -83,11 +84,38 @@ func (m *Manager) connectedRoute(ip netip.Addr, link netlink.Link) (netlink.Rout
 	return best, nil
 }
 
-func prefixOf(r netlink.Route) (netip.Prefix, bool) {
-	ip, ok := netip.AddrFromSlice(r.Dst.IP)
+// fibMatch is `ip route get fibmatch IP [oif IFACE]`: the FIB entry the
+// kernel would use, if it is a connected route in the main table.
+func (m *Manager) fibMatch(ip netip.Addr, link netlink.Link) (netlink.Route, bool) {
+	opts := &netlink.RouteGetOptions{FIBMatch: true}
+	if link != nil {
+		opts.OifIndex = link.Attrs().Index
+	}
+	routes, err := m.h.RouteGetWithOptions(net.IP(ip.AsSlice()), opts)
+	if err != nil || len(routes) != 1 || routes[0].Table != unix.RT_TABLE_MAIN {
+		return netlink.Route{}, false
+	}
+	r := routes[0]
+	if _, ok := connected(r, ip); !ok || (link != nil && r.LinkIndex != link.Attrs().Index) {
+		return netlink.Route{}, false
+	}
+	return r, true
+}
+
+// connected returns r's prefix if r is a connected route covering ip: a
+// unicast route with an interface and no gateway, not a host route.
+func connected(r netlink.Route, ip netip.Addr) (netip.Prefix, bool) {
+	if r.Dst == nil || r.Gw != nil || len(r.MultiPath) > 0 || r.Type != unix.RTN_UNICAST || r.LinkIndex == 0 {
+		return netip.Prefix{}, false
+	}
+	a, ok := netip.AddrFromSlice(r.Dst.IP)
 	if !ok {
 		return netip.Prefix{}, false
 	}
 	ones, _ := r.Dst.Mask.Size()
-	return netip.PrefixFrom(ip.Unmap(), ones), true
+	p := netip.PrefixFrom(a.Unmap(), ones)
+	if p.Bits() == 0 || p.Bits() == ip.BitLen() || !p.Contains(ip) {
+		return netip.Prefix{}, false
+	}
+	return p, true
 }

@@ -1,0 +1,124 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/ipaddr"
+	"github.com/understudy-ha/understudy/resources/neigh"
+)
+
+// node is one side of a two-namespace lab: vNAME with 192.0.2.N/24 and
+// 2001:db8::N/64, and an IPHandler acting in it.
+type node struct {
+	ns  *netnstest.NS
+	ip  *IPHandler
+	ann *neigh.Announcer
+	mac string
+}
+
+func newLab(tb testing.TB, count int, interval time.Duration) (a, b node) {
+	tb.Helper()
+	a.ns, b.ns = netnstest.New(tb), netnstest.New(tb)
+	netnstest.Veth(tb, a.ns, "va", b.ns, "vb")
+	for i, n := range []*node{&a, &b} {
+		dev := []string{"va", "vb"}[i]
+		n.ns.IP(tb, "addr", "add", fmt.Sprintf("192.0.2.%d/24", i+1), "dev", dev)
+		n.ns.IP(tb, "addr", "add", fmt.Sprintf("2001:db8::%d/64", i+1), "dev", dev, "nodad")
+		conn, err := neigh.Dial(n.ns.Path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n.ann = neigh.NewAnnouncer(neigh.AnnouncerOptions{Sender: conn, Count: count, Interval: interval})
+		tb.Cleanup(func() { n.ann.Close(); conn.Close() })
+		n.ip = NewIPHandler(IPOptions{
+			Addresses: ipaddr.New(ipaddr.Options{Handle: n.ns.Handle, NetNS: n.ns.Path}),
+			Announcer: n.ann,
+			Prober:    neigh.Prober{NetNS: n.ns.Path, Wait: 30 * time.Millisecond},
+		})
+		l, err := n.ns.Handle.LinkByName(dev)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n.mac = l.Attrs().HardwareAddr.String()
+	}
+	return a, b
+}
+
+func TestNetnsTakeoverAndRelease(t *testing.T) {
+	a, b := newLab(t, 3, 20*time.Millisecond)
+	b.ns.IP(t, "neigh", "replace", "192.0.2.100", "lladdr", "02:00:00:00:de:ad", "dev", "vb", "nud", "stale")
+	b.ns.IP(t, "neigh", "replace", "2001:db8::100", "lladdr", "02:00:00:00:de:ad", "dev", "vb", "nud", "stale")
+	r := NewRunner(Options{Addresses: a.ip, Logger: testLogger(t)})
+	g := group(t, "node1", "192.0.2.100", "2001:db8::100")
+	ctx := context.Background()
+
+	res, err := b.ip.Probe(ctx, g.Resources[0])
+	if err != nil || res.InUse {
+		t.Fatalf("before takeover, b's probe: %+v, %v; want free", res, err)
+	}
+	if err := r.Start(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	out := a.ns.IP(t, "addr", "show", "dev", "va")
+	for _, want := range []string{"inet 192.0.2.100/24 brd 192.0.2.255 scope global secondary va", "inet6 2001:db8::100/64 scope global nodad"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("after Start, va lacks %q:\n%s", want, out)
+		}
+	}
+	a.ann.Wait()
+	for _, ip := range []string{"192.0.2.100", "2001:db8::100"} {
+		if out := b.ns.IP(t, "neigh", "show", ip, "dev", "vb"); !strings.Contains(out, a.mac) {
+			t.Errorf("b's neighbour entry for %s not updated to %s: %s", ip, a.mac, out)
+		}
+	}
+	res, err = b.ip.Probe(ctx, g.Resources[0])
+	if err != nil || !res.InUse || res.MAC.String() != a.mac {
+		t.Errorf("b's probe while a holds it: %+v, %v; want in use by %s", res, err, a.mac)
+	}
+	t.Logf("probe answered after %v", res.Elapsed)
+
+	if err := r.Stop(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if out := a.ns.IP(t, "addr", "show", "dev", "va"); strings.Contains(out, "::100") || strings.Contains(out, ".100") {
+		t.Errorf("after Stop, va still holds a VIP:\n%s", out)
+	}
+	if gs, err := r.Status(ctx, g); err != nil || gs.Summary() != "NONE" {
+		t.Errorf("status after Stop: %+v, %v", gs, err)
+	}
+}
+
+// BenchmarkTakeover128 takes over one group of 128 IPv4 VIPs in a
+// namespace: every address added and its announcement burst started
+// (5 rounds, 200ms apart, the defaults; the rest of each burst runs in
+// the background and is cancelled by the untimed Stop).
+func BenchmarkTakeover128(b *testing.B) {
+	a, _ := newLab(b, 5, 200*time.Millisecond)
+	r := NewRunner(Options{Addresses: a.ip})
+	tokens := make([]string, 128)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("192.0.2.%d", 100+i)
+	}
+	g := group(b, "node1", tokens...)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		if err := r.Start(ctx, g); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := r.Stop(ctx, g); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	if n := strings.Count(a.ns.IP(b, "-4", "addr", "show", "dev", "va"), "inet "); n != 1 {
+		b.Errorf("%d IPv4 addresses left on va, want only the node's own", n)
+	}
+}
