@@ -89,7 +89,14 @@ func (n *Node) reconcile() {
 			continue
 		}
 		if holder := n.liveHolder(g); holder != "" {
-			continue // wait until it says it let go
+			// A live, stable peer runs it: whatever made us want it
+			// (its death, a partition) is over. Otherwise wait for it
+			// to say it let go.
+			if p := n.peers[holder]; p.stable && n.isStable() {
+				g.want = false
+				n.transition("info", "group", g.spec.Key, "waiting", "stopped", "%s runs it; not taking it", holder)
+			}
+			continue
 		}
 		g.state = starting
 		n.out.Acquire = append(n.out.Acquire, g.spec.Key)

@@ -118,7 +118,9 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.setStandby(s)
 	case info == "done" && s.phase == sbOther && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby: acquire [%s] resources from %s", set, p.name)
-		clear(p.holds)
+		for _, k := range s.keys {
+			delete(p.holds, k) // it let these go; it keeps the rest
+		}
 		// Groups whose preferred node is a third live node go home
 		// instead (adoptOrphans on that node); the rest are ours.
 		var keys []string
