@@ -24,7 +24,7 @@ func (r *Runner) Start(ctx context.Context, g config.Group) error {
 		return err
 	}
 	defer unlock()
-	r.log.Info("acquiring resource group", "group", g.Key, "node", g.Node)
+	r.log.Info("acquiring resource group", "group", g.Key, "preferred", g.Node)
 	for i, res := range g.Resources {
 		r.set(g, i, Starting, false, nil)
 		var adopted bool
@@ -61,7 +61,7 @@ func (r *Runner) Stop(ctx context.Context, g config.Group) error {
 		return err
 	}
 	defer unlock()
-	r.log.Info("releasing resource group", "group", g.Key, "node", g.Node)
+	r.log.Info("releasing resource group", "group", g.Key, "preferred", g.Node)
 	if err := r.stopRange(ctx, g, len(g.Resources)-1); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ type command struct {
 
 var commands = []command{
 	{"check", "validate a configuration directory offline", runCheck},
+	{"daemon", "run this cluster node in the foreground", runDaemon},
 	{"version", "print the version", runVersion},
 }
 

@@ -1,0 +1,116 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/control"
+)
+
+// SocketName is the control socket's name in the run directory.
+const SocketName = "understudy.sock"
+
+// controlServer serves the control socket; requests reach the loop on a
+// channel, because only the loop touches the state machine.
+type controlServer struct {
+	ln       net.Listener
+	requests chan ctlReq
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+type ctlReq struct {
+	status bool
+	cmd    cluster.AdminCmd
+	set    cluster.Set
+	reply  chan control.Status
+}
+
+func listenControl(runDir string, log *slog.Logger) (*controlServer, error) {
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return nil, fmt.Errorf("run directory: %w", err)
+	}
+	ln, err := control.Listen(filepath.Join(runDir, SocketName))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &controlServer{ln: ln, requests: make(chan ctlReq), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		control.Serve(ctx, ln, backend{s}, log.With("component", "control"))
+	}()
+	return s, nil
+}
+
+func (s *controlServer) close() {
+	if s == nil {
+		return
+	}
+	s.cancel()
+	s.ln.Close()
+	<-s.done
+}
+
+// backend is control.Backend over the request channel.
+type backend struct{ s *controlServer }
+
+func (b backend) Status(ctx context.Context) (control.Status, error) {
+	r := ctlReq{status: true, reply: make(chan control.Status, 1)}
+	if err := b.ask(ctx, r); err != nil {
+		return control.Status{}, err
+	}
+	select {
+	case st := <-r.reply:
+		return st, nil
+	case <-ctx.Done():
+		return control.Status{}, ctx.Err()
+	}
+}
+
+func (b backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error {
+	return b.ask(ctx, ctlReq{cmd: cmd, set: set})
+}
+
+func (b backend) ask(ctx context.Context, r ctlReq) error {
+	select {
+	case b.s.requests <- r:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the daemon is busy: %w", ctx.Err())
+	}
+}
+
+// control answers a request inside the loop: status directly, commands
+// as an event for the state machine.
+func (d *daemon) control(r ctlReq) cluster.Event {
+	if !r.status {
+		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set}
+	}
+	st := control.Status{Node: d.self, Version: d.o.Version, Dir: d.o.Dir, Started: d.start,
+		Cluster: d.node.Snapshot(), Groups: d.ops.snapshot()}
+	for _, m := range d.cfg.Media {
+		name := m.Iface
+		if m.Type == "serial" {
+			name = m.Device
+		}
+		ls := control.LinkStatus{Name: name, Medium: string(m.Type)}
+		for _, s := range d.linkUp {
+			if s.Link == name {
+				ls.Up = s.Up
+				if s.Err != nil {
+					ls.Err = s.Err.Error()
+				}
+			}
+		}
+		st.Links = append(st.Links, ls)
+	}
+	r.reply <- st
+	return nil
+}

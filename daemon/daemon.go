@@ -1,0 +1,161 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/transport"
+)
+
+// Options configure a daemon.
+type Options struct {
+	// Dir is the configuration directory (/etc/ha.d).
+	Dir string
+	// Node overrides the local node name (default: nodeinfo, uname -n).
+	Node string
+	// Logger receives every log line. Required.
+	Logger *slog.Logger
+	// Version is reported by status.
+	Version string
+	// Ready, if set, is called once the links are open and the control
+	// socket listens (systemd's READY=1).
+	Ready func()
+}
+
+// Run loads the configuration, opens the links and runs the node until
+// ctx is cancelled; then it hands its groups over (releases them and
+// says shutdone) and returns. A configuration or start-up problem is
+// returned as an error whose text is fit for one log line.
+func Run(ctx context.Context, o Options) error {
+	d, err := start(o)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if o.Ready != nil {
+		o.Ready()
+	}
+	return d.loop(ctx)
+}
+
+// daemon is the running node: everything the loop touches.
+type daemon struct {
+	o      Options
+	log    *slog.Logger
+	cfg    *config.Config
+	self   string
+	node   *cluster.Node
+	wire   *wire
+	links  *transport.Fanout
+	frames chan transport.Frame
+	status chan transport.Status
+	ops    *ops
+	ctl    *controlServer
+	linkUp map[string]transport.Status
+	start  time.Time
+}
+
+// start does everything that can fail before the loop runs.
+func start(o Options) (*daemon, error) {
+	log := o.Logger
+	cfg, diags := config.Load(o.Dir)
+	for _, dg := range diags.Filter(config.Warning) {
+		log.Warn("configuration", "problem", dg.String())
+	}
+	if diags.HasErrors() {
+		errs := diags.Filter(config.Error)
+		for _, dg := range errs {
+			log.Error("configuration", "problem", dg.String())
+		}
+		return nil, fmt.Errorf("configuration error: %s (and %d more); run understudy check -c %s", errs[0], len(errs)-1, o.Dir)
+	}
+	self, err := localNode(o, cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &daemon{o: o, log: log.With("node", self), cfg: cfg, self: self, start: time.Now(),
+		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
+		linkUp: map[string]transport.Status{}}
+	if err := d.identity(); err != nil {
+		return nil, err
+	}
+	if d.ops, err = newOps(cfg, self, d.log); err != nil {
+		return nil, err
+	}
+	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log); err != nil {
+		d.ops.close()
+		return nil, err
+	}
+	links, err := transport.OpenAll(cfg.Media, transport.Options{Frames: d.frames, Status: d.status})
+	if err != nil {
+		d.log.Error("some heartbeat links did not open", "err", err)
+	}
+	if links == nil || len(links.Names()) == 0 {
+		d.ops.close()
+		d.ctl.close()
+		return nil, fmt.Errorf("no heartbeat link could be opened: %v", err)
+	}
+	d.links = links
+	d.node = cluster.New(cluster.FromConfig(cfg, self), time.Now())
+	d.log.Info("understudy started", "version", o.Version, "generation", d.wire.gen, "links", strings.Join(links.Names(), ","),
+		"keepalive", cfg.Keepalive, "deadtime", cfg.Deadtime, "auto_failback", cfg.AutoFailback)
+	return d, nil
+}
+
+// localNode is the node name, which must be a node of ha.cf (U9).
+func localNode(o Options, cfg *config.Config) (string, error) {
+	name := strings.ToLower(o.Node)
+	if name == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return "", fmt.Errorf("cannot tell this node's name: %w", err)
+		}
+		name = config.LocalNode(o.Dir, h)
+	}
+	for _, n := range cfg.Nodes {
+		if n == name {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("this node, %q, is not a node of %s/ha.cf (nodes: %s): add \"node %s\" or fix the host name", name, o.Dir, strings.Join(cfg.Nodes, " "), name)
+}
+
+// identity bumps the generation durably and loads the UUID, before any
+// message goes out.
+func (d *daemon) identity() error {
+	dir := d.cfg.Settings.Paths.StateDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	gen, fresh, err := nextGeneration(dir, time.Now())
+	if err != nil {
+		return err
+	}
+	if fresh {
+		d.log.Warn("no previous generation: starting a new series", "generation", gen)
+	}
+	uuid, err := nodeUUID(dir)
+	if err != nil {
+		return err
+	}
+	d.wire = newWire(d.self, uuid, gen, d.cfg)
+	return nil
+}
+
+func (d *daemon) close() {
+	if d.links != nil {
+		d.links.Close()
+	}
+	d.ctl.close()
+	d.ops.close()
+}
+
+// errShutdownTimeout: the groups did not release in time.
+var errShutdownTimeout = errors.New("shutdown did not complete in time")

@@ -1,0 +1,137 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/transport"
+)
+
+// loop is the node's only decision-free loop: events in, actions out.
+func (d *daemon) loop(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	stopping := ctx.Done()
+	var deadline <-chan time.Time
+	for {
+		var ev cluster.Event
+		select {
+		case <-stopping:
+			stopping = nil
+			d.log.Info("shutdown requested: handing groups over")
+			// Each group's stop is bounded by the resource timeout, and
+			// stops run in parallel.
+			deadline = time.After(2*d.cfg.Settings.Resources.Timeout + d.cfg.Deadtime)
+			ev = cluster.Shutdown{Now: time.Now()}
+		case <-deadline:
+			return errShutdownTimeout
+		case <-timer.C:
+			ev = cluster.Tick{Now: time.Now()}
+		case f := <-d.frames:
+			ev = d.frame(f)
+		case s := <-d.status:
+			d.linkStatus(s)
+		case r := <-d.ops.done:
+			ev = r
+		case req := <-d.ctl.requests:
+			ev = d.control(req)
+		}
+		if ev == nil {
+			continue
+		}
+		out := d.node.Step(ev)
+		d.apply(ctx, out)
+		if out.Exit {
+			d.ops.wait()
+			d.log.Info("shutdown complete")
+			return nil
+		}
+		resetTimer(timer, time.Until(out.NextTick))
+	}
+}
+
+func resetTimer(t *time.Timer, d time.Duration) {
+	t.Stop()
+	select {
+	case <-t.C:
+	default:
+	}
+	t.Reset(max(d, 0))
+}
+
+// frame decodes one frame into an event, answering protocol requests.
+func (d *daemon) frame(f transport.Frame) cluster.Event {
+	now := time.Now()
+	r, err := d.wire.decode(f.Data, now)
+	if err != nil {
+		if d.cfg.LogBadPack {
+			d.log.Warn("packet dropped", "link", f.Link, "from", f.From, "err", err)
+		}
+		return nil
+	}
+	if r.note != "" {
+		d.log.Warn(r.note, "link", f.Link)
+	}
+	for _, m := range r.replies {
+		out, err := d.wire.resend(m, now)
+		if err == nil {
+			d.send(out)
+		}
+	}
+	if !r.deliver {
+		return nil
+	}
+	return cluster.Recv{Now: now, Link: f.Link, Msg: r.msg, Dup: r.dup}
+}
+
+func (d *daemon) linkStatus(s transport.Status) {
+	prev, seen := d.linkUp[s.Medium]
+	d.linkUp[s.Medium] = s
+	switch {
+	case s.Up && (!seen || !prev.Up):
+		d.log.Info("link up", "link", s.Link, "medium", s.Medium)
+	case !s.Up && (!seen || prev.Up):
+		d.log.Warn("link down", "link", s.Link, "medium", s.Medium, "err", s.Err)
+	}
+}
+
+// apply carries out one Output in its documented order.
+func (d *daemon) apply(ctx context.Context, out cluster.Output) {
+	for _, t := range out.Transitions {
+		d.log.Log(ctx, level(t.Level), t.Reason, "kind", t.Kind, "subject", t.Subject, "from", t.From, "to", t.To)
+	}
+	for _, k := range out.Release {
+		d.ops.release(k)
+	}
+	for _, k := range out.Acquire {
+		d.ops.acquire(k)
+	}
+	now := time.Now()
+	for _, m := range out.Messages {
+		o, err := d.wire.encode(m, now)
+		if err != nil {
+			d.log.Error("cannot encode message", "type", m.Type, "err", err)
+			continue
+		}
+		d.send(o)
+	}
+}
+
+func (d *daemon) send(o transport.Outbound) {
+	if err := d.links.Send(o); err != nil && !errors.Is(err, transport.ErrClosed) {
+		d.log.Debug("send failed on a link", "err", err)
+	}
+}
+
+func level(l string) slog.Level {
+	switch l {
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

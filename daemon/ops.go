@@ -1,0 +1,144 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/resources"
+	"github.com/understudy-ha/understudy/resources/ipaddr"
+	"github.com/understudy-ha/understudy/resources/neigh"
+	"github.com/vishvananda/netlink"
+)
+
+// ops runs resource operations in goroutines and reports each on done.
+type ops struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	runner *resources.Runner
+	ips    *resources.IPHandler
+	conn   *neigh.Conn
+	ann    *neigh.Announcer
+	handle *netlink.Handle
+	done   chan cluster.OpDone
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newOps(cfg *config.Config, self string, log *slog.Logger) (*ops, error) {
+	h, err := netlink.NewHandle()
+	if err != nil {
+		return nil, fmt.Errorf("netlink: %w", err)
+	}
+	conn, err := neigh.Dial("")
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("cannot open the socket for gratuitous ARP (needs CAP_NET_RAW): %w", err)
+	}
+	s := cfg.Settings
+	o := &ops{cfg: cfg, log: log, handle: h, conn: conn, done: make(chan cluster.OpDone, 64)}
+	o.ctx, o.cancel = context.WithCancel(context.Background())
+	o.ann = neigh.NewAnnouncer(neigh.AnnouncerOptions{Sender: conn, Count: s.IP.GARPCount, Interval: s.IP.GARPInterval, Logger: o.log})
+	mgr := ipaddr.New(ipaddr.Options{Handle: h, Logger: o.log})
+	o.ips = resources.NewIPHandler(resources.IPOptions{Addresses: mgr, Announcer: o.ann,
+		Prober: neigh.Prober{Wait: s.IP.ProbeTime}, Logger: o.log})
+	env := resources.ScriptEnv{Base: os.Environ(), CurHost: self, Dir: cfg.Dir, LogFile: cfg.Logfile,
+		DebugLog: cfg.Debugfile, LogFacility: cfg.LogFacility, Debug: cfg.Debug, UseLogd: cfg.UseLogd,
+		NiceFailback: cfg.AutoFailback != config.FailbackLegacy, Vars: cfg.Env}
+	scripts := resources.NewScripts(resources.ScriptOptions{Dir: cfg.Dir, Lookup: config.SystemEnv(nil), Env: env.Environ(), Logger: o.log})
+	o.runner = resources.NewRunner(resources.Options{Scripts: scripts, Addresses: o.ips, Timeout: s.Resources.Timeout,
+		StopRetries: resources.DefaultStopRetries, Logger: o.log})
+	return o, nil
+}
+
+// acquire probes the group's addresses (the split-brain guard), then
+// starts it.
+func (o *ops) acquire(key string) {
+	g, _ := o.cfg.Group(key)
+	o.run(key, cluster.Acquire, func(ctx context.Context) error {
+		if err := o.probe(ctx, g); err != nil {
+			return err
+		}
+		return o.runner.Start(ctx, g)
+	})
+}
+
+func (o *ops) release(key string) {
+	g, _ := o.cfg.Group(key)
+	o.run(key, cluster.Release, func(ctx context.Context) error { return o.runner.Stop(ctx, g) })
+}
+
+func (o *ops) run(key string, op cluster.Op, f func(context.Context) error) {
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		err := f(o.ctx)
+		o.done <- cluster.OpDone{Now: time.Now(), Group: key, Op: op, Err: err}
+	}()
+}
+
+// probe asks the LAN, for every IPv4 floating address of g at once,
+// whether another host still answers for it.
+func (o *ops) probe(ctx context.Context, g config.Group) error {
+	var mu sync.Mutex
+	var inUse []string
+	var wg sync.WaitGroup
+	for _, r := range g.Resources {
+		if r.IP == nil || !r.IP.Addr.Is4() {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := o.ips.Probe(ctx, r)
+			if err != nil {
+				if !errors.Is(err, neigh.ErrProbeUnsupported) {
+					o.log.Warn("address probe failed; taking the address anyway", "addr", r.IP.Addr, "err", err)
+				}
+				return
+			}
+			if res.InUse {
+				mu.Lock()
+				inUse = append(inUse, fmt.Sprintf("%s answered by %s", r.IP.Addr, res.MAC))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(inUse) > 0 {
+		return fmt.Errorf("%w: %v", cluster.ErrAddressInUse, inUse)
+	}
+	return nil
+}
+
+// wait lets running operations finish.
+func (o *ops) wait() { o.wg.Wait() }
+
+func (o *ops) close() {
+	o.cancel()
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-o.done:
+			case <-done:
+				return
+			}
+		}
+	}()
+	o.wg.Wait()
+	close(done)
+	o.ann.Close()
+	o.conn.Close()
+	o.handle.Close()
+}
+
+// snapshot is the runner's view for status.
+func (o *ops) snapshot() []resources.GroupStatus { return o.runner.Snapshot() }
