@@ -101,6 +101,13 @@ func parseAuthkeys(text string, r reporter) AuthKeys {
 			continue
 		}
 		if f[0] == "auth" {
+			// heartbeat reads "auth %d" and ignores the rest of the line.
+			if len(f) > 2 && strings.HasPrefix(f[2], "#") {
+				f = f[:2]
+			} else if len(f) > 2 {
+				r.warnf(n, "words after \"auth %s\" are ignored: %q", f[1], strings.Join(f[2:], " "))
+				f = f[:2]
+			}
 			if len(f) != 2 {
 				r.errorf(n, "invalid auth line %q: want \"auth N\" with N the key index (0-%d) that signs outgoing messages", line, MaxAuthIndex)
 				continue
@@ -144,7 +151,7 @@ func parseAuthkeys(text string, r reporter) AuthKeys {
 			continue
 		case m.NeedsSecret():
 			k.Secret = f[2]
-			if len(f) > 3 {
+			if len(f) > 3 && !strings.HasPrefix(f[3], "#") {
 				r.warnf(n, "words after the secret of key %d are ignored: %q (a secret cannot contain blanks)", idx, strings.Join(f[3:], " "))
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -120,7 +121,7 @@ func (c *Config) crossCheck(r reporter) {
 	vips := map[string]string{}
 	for _, g := range c.Groups {
 		if len(c.Nodes) > 0 && !nodes[g.Node] {
-			r.errorf(g.Line, "group %s names node %q, which is not a node of ha.cf (nodes: %v)", g.Key, g.Node, c.Nodes)
+			r.errorf(g.Line, "group %s names node %q, which is not a node of ha.cf (nodes: %s)", g.Key, g.Node, strings.Join(c.Nodes, " "))
 		}
 		for _, res := range g.Resources {
 			if res.IP == nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ func init() {
 		"conn_logd_time":   {apply: (*hacfParser).connLogdTime},
 
 		// Accepted and ignored, each with its reason.
-		"ping":       {apply: ignoreWith("ping", "ping nodes only feed ipfail, which Understudy does not run; see understudy.toml(5) for service monitors")},
+		"ping":       {apply: ignoreWith("ping", "ping nodes only feed ipfail, which Understudy does not run")},
 		"ping6":      {apply: ignoreWith("ping6", "ping nodes only feed ipfail, which Understudy does not run")},
 		"ping_group": {wholeLine: true, apply: ignoreWith("ping_group", "ping nodes only feed ipfail, which Understudy does not run")},
 		"stonith":    {wholeLine: true, apply: ignoreWith("stonith", "Understudy has no STONITH; shared disks are not protected by fencing")},
@@ -57,17 +58,17 @@ func init() {
 		"respawn":                 {wholeLine: true, apply: ignoreWith("respawn", "Understudy does not supervise other programs; run them as systemd services")},
 		"failfast":                {wholeLine: true, apply: ignoreWith("failfast", "Understudy does not supervise other programs or reboot the machine")},
 		"apiauth":                 {wholeLine: true, apply: ignoreWith("apiauth", "Understudy has no heartbeat client API; its control socket is root-only")},
-		"realtime":                {apply: ignoreWith("realtime", "Understudy does not lock memory or use realtime scheduling")},
-		"rtprio":                  {apply: ignoreWith("rtprio", "Understudy does not use realtime scheduling")},
-		"memreserve":              {apply: ignoreWith("memreserve", "Understudy does not pre-fault memory")},
-		"compression":             {apply: ignoreWith("compression", "Understudy's messages are small and never compressed")},
-		"compression_threshold":   {apply: ignoreWith("compression_threshold", "Understudy's messages are small and never compressed")},
-		"traditional_compression": {apply: ignoreWith("traditional_compression", "Understudy's messages are small and never compressed")},
-		"coredumps":               {apply: ignoreWith("coredumps", "core dumps are the system's business (ulimit, systemd)")},
+		"realtime":                {apply: ignoreWith("realtime", "Understudy does not lock memory or use realtime scheduling", isBool)},
+		"rtprio":                  {apply: ignoreWith("rtprio", "Understudy does not use realtime scheduling", isInt(1, 99))},
+		"memreserve":              {apply: ignoreWith("memreserve", "Understudy does not pre-fault memory", isInt(1, 1<<30))},
+		"compression":             {apply: ignoreWith("compression", "Understudy's messages are small and never compressed", oneOf("zlib", "bz2"))},
+		"compression_threshold":   {apply: ignoreWith("compression_threshold", "Understudy's messages are small and never compressed", isInt(1, 1<<30))},
+		"traditional_compression": {apply: ignoreWith("traditional_compression", "Understudy's messages are small and never compressed", isBool)},
+		"coredumps":               {apply: ignoreWith("coredumps", "core dumps are the system's business (ulimit, systemd)", isBool)},
 		"coreroot":                {apply: ignoreWith("coreroot", "core dumps are the system's business (ulimit, systemd)")},
 		"hbgenmethod":             {apply: (*hacfParser).hbgenmethod},
 		"uuidfrom":                {apply: (*hacfParser).uuidfrom},
-		"use_apphbd":              {apply: ignoreWith("use_apphbd", "Understudy does not register with apphbd")},
+		"use_apphbd":              {apply: ignoreWith("use_apphbd", "Understudy does not register with apphbd", isBool)},
 		"crm_daemon_dir":          {apply: ignoreWith("crm_daemon_dir", "it is a Pacemaker setting")},
 		"crmd_spawns_pengine":     {apply: ignoreWith("crmd_spawns_pengine", "it is a Pacemaker setting")},
 		"record_config_changes":   {apply: ignoreWith("record_config_changes", "it is a Pacemaker setting")},
@@ -77,8 +78,17 @@ func init() {
 	}
 }
 
-func ignoreWith(name, why string) func(*hacfParser, int, string) {
+// ignoreWith accepts a directive Understudy does not act on, with one
+// warning per line. check, if not nil, validates the value as heartbeat
+// would, so that a file Understudy accepts still starts heartbeat.
+func ignoreWith(name, why string, check ...func(string) error) func(*hacfParser, int, string) {
 	return func(p *hacfParser, n int, v string) {
+		for _, c := range check {
+			if err := c(v); err != nil {
+				p.r.errorf(n, "%s: %v", name, err)
+				return
+			}
+		}
 		// One warning per line, even when the line holds several tokens.
 		if p.set["~warned "+name] == n {
 			return
@@ -86,6 +96,23 @@ func ignoreWith(name, why string) func(*hacfParser, int, string) {
 		p.set["~warned "+name] = n
 		p.remember(name, v)
 		p.ignored(n, name, why)
+	}
+}
+
+func isBool(v string) error { _, err := parseBool(v); return err }
+
+func isInt(lo, hi int) func(string) error {
+	return func(v string) error { _, err := parseInt(v, lo, hi); return err }
+}
+
+func oneOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		for _, a := range allowed {
+			if v == a {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not allowed: use %s", v, strings.Join(allowed, " or "))
 	}
 }
 
@@ -190,7 +217,6 @@ func (p *hacfParser) baud(n int, v string) {
 		p.r.errorf(n, "baud is given twice (first on line %d); give it once", prev)
 		return
 	}
-	p.set["~baud"] = n
 	b, err := parseInt(v, 1, 1<<30)
 	ok := err == nil
 	if ok {
@@ -203,6 +229,7 @@ func (p *hacfParser) baud(n int, v string) {
 		p.r.errorf(n, "invalid baud rate %q: allowed are 9600, 19200, 38400, 57600, 115200, 230400 and 460800", v)
 		return
 	}
+	p.set["~baud"] = n
 	if p.baudFrozen != 0 {
 		p.r.warnf(n, "baud %d comes after a serial line, which keeps %d baud (as in heartbeat, baud must precede serial); move it above", b, p.baudFrozen)
 	}
@@ -253,7 +280,10 @@ func (p *hacfParser) ucast(typ MediumType, n int, v string) {
 			p.r.errorf(n, "ucast6: %q is not an IPv6 address", peer)
 			return
 		}
-	} else if _, err := netip.ParseAddr(peer); err != nil && !validNodeName(strings.ToLower(peer)) {
+	} else if a, err := netip.ParseAddr(peer); err == nil && a.Is6() {
+		p.r.errorf(n, "ucast: %q is an IPv6 address: use \"ucast6 %s %s\"", peer, f[0], peer)
+		return
+	} else if err != nil && !validNodeName(strings.ToLower(peer)) {
 		p.r.errorf(n, "ucast: %q is neither an IPv4 address nor a host name", peer)
 		return
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 )
 
@@ -140,10 +141,10 @@ func (p *hacfParser) checkWhole() {
 		p.r.errorf(0, "no nodes defined: add a \"node NAME\" line for every cluster member, each as uname -n prints it")
 	}
 	if _, ok := p.set["auto_failback"]; !ok && c.AutoFailback == FailbackLegacy {
-		if _, nice := p.set["nice_failback"]; !nice {
+		if _, nice := p.set["~auto_failback"]; !nice {
 			p.r.warnf(0, "auto_failback is not set, so it is legacy (heartbeat's default), which is deprecated: set \"auto_failback on\" or \"auto_failback off\"")
 		}
-	} else if c.AutoFailback == FailbackLegacy {
+	} else if line, ok := p.set["~auto_failback"]; ok && c.AutoFailback == FailbackLegacy && p.set["auto_failback"] == line && strings.EqualFold(c.Params["auto_failback"], "legacy") {
 		p.r.warnf(p.set["~auto_failback"], "auto_failback legacy is deprecated: convert to \"auto_failback on\" (groups return to their preferred node) or \"off\"")
 	}
 	logSet := c.Logfile != "" || c.Debugfile != "" || c.LogFacility != ""

@@ -13,6 +13,7 @@ func (p *hacfParser) autoFailback(n int, v string) {
 		b, err := parseBool(v)
 		if err != nil {
 			p.r.errorf(n, "auto_failback: %q is not allowed: use on, off or legacy", v)
+			p.set["~auto_failback"] = n // reported; no "not set" warning on top
 			return
 		}
 		p.cfg.AutoFailback = map[bool]AutoFailback{true: FailbackOn, false: FailbackOff}[b]

@@ -124,6 +124,9 @@ func TestHACFDirectives(t *testing.T) {
 			}
 		}},
 		{name: "ucast two peers on one line", lines: "ucast eth1 192.0.2.2 192.0.2.3\n", diags: []string{"E5 one peer"}},
+		{name: "ucast with an IPv6 address", lines: "ucast eth1 2001:db8::2\n", diags: []string{"E5 use \"ucast6 eth1 2001:db8::2\""}},
+		{name: "ignored directive with a bad value", lines: "realtime maybe\ncompression lz4\nrtprio 0\n", diags: []string{"E5 realtime: \"maybe\" is not a boolean", "E6 compression: \"lz4\" is not allowed: use zlib or bz2", "E7 rtprio"}},
+		{name: "rejected baud does not count", lines: "baud 12345\nbaud 9600\n", diags: []string{"E5 invalid baud rate"}},
 		{name: "ucast6", lines: "ucast6 eth1 2001:db8::2\n", check: func(t *testing.T, c HACF) {
 			if c.Media[1].Type != Ucast6 {
 				t.Errorf("ucast6 = %+v", c.Media[1])
@@ -237,6 +240,8 @@ func TestHACFWhole(t *testing.T) {
 			diags: []string{"W4 \"auto_failback legacy\""}, check: wantFailback(FailbackLegacy)},
 		{name: "nice_failback off alone still means legacy", text: "node a\nbcast eth0\nlogfacility daemon\nnice_failback off\n",
 			diags: []string{"W4 \"auto_failback legacy\""}, check: wantFailback(FailbackLegacy)},
+		{name: "invalid auto_failback: one error, no deprecation warning on top", text: "node a\nbcast eth0\nlogfacility daemon\nauto_failback maybe\n",
+			diags: []string{"E4 use on, off or legacy"}},
 		{name: "use_logd off without destination", text: "node a\nbcast eth0\nauto_failback on\nuse_logd off\n",
 			diags: []string{"E4 no log destination"}},
 		{name: "no log directive means logd", text: "node a\nbcast eth0\nauto_failback on\n", check: func(t *testing.T, c HACF) {

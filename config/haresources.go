@@ -61,6 +61,9 @@ func joinHaresources(text string, r reporter) []logicalLine {
 		}
 		trimmed := strings.TrimRight(body, " \t")
 		cont := strings.HasSuffix(trimmed, "\\")
+		if cont && hasComment && cur == nil && trimmed != body {
+			r.warnf(n, "a backslash followed by a comment: Understudy continues the line, heartbeat would not (it strips the comment and sees a blank after the backslash)")
+		}
 		if cont {
 			if trimmed != strings.TrimRight(body, "\r") && !hasComment {
 				r.warnf(n, "blanks after the continuation backslash: Understudy continues the line, heartbeat would not")

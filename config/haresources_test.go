@@ -51,6 +51,8 @@ func TestHaresourcesJoin(t *testing.T) {
 		{name: "file ends in a continuation", text: "node1 a \\", want: []string{"node1 a"},
 			diags: []string{"W1 ends inside a continued line"}},
 		{name: "no newline at end", text: "node1 a", want: []string{"node1 a"}},
+		{name: "backslash then comment", text: "node1 a \\ # more\n b\n", want: []string{"node1 a b"},
+			diags: []string{"W1 a backslash followed by a comment"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			gs, d := haresOf(tc.text)

@@ -80,6 +80,12 @@ func parseSettings(text string, r reporter) Settings {
 		}
 		return DefaultSettings()
 	}
+	for _, k := range []toml.Key{{"resources", "timeout"}, {"ip", "garp_interval"}, {"ip", "probe_time"}} {
+		if t := md.Type(k...); t != "" && t != "String" {
+			r.errorf(tomlKeyLine(text, k), "%s must be a duration in quotes, such as \"60s\" or \"200ms\" (a bare number would be nanoseconds)", k.String())
+			return DefaultSettings()
+		}
+	}
 	var reported []string
 	for _, k := range md.Undecoded() {
 		name := k.String()

@@ -40,7 +40,7 @@ func TestSettings(t *testing.T) {
 		{name: "syntax error", text: "[ip]\ngarp_count = 3 4\n", diags: []string{"E2 "}},
 		{name: "wrong type", text: "[ip]\ngarp_count = \"many\"\n", diags: []string{"E2 incompatible types"}},
 		{name: "duration out of range", text: "[resources]\ntimeout = \"2h\"\n", diags: []string{"E2 resources.timeout = 2h0m0s is out of range"}},
-		{name: "bare number duration is nanoseconds, so out of range", text: "[resources]\ntimeout = 60\n", diags: []string{"E2 out of range"}},
+		{name: "bare number duration refused", text: "[resources]\ntimeout = 60\n", diags: []string{"E2 must be a duration in quotes"}},
 		{name: "garp_count 0", text: "[ip]\ngarp_count = 0\n", diags: []string{"E2 ip.garp_count = 0"}},
 		{name: "relative path", text: "[paths]\nrun_dir = \"run\"\n", diags: []string{"E2 paths.run_dir"}},
 	} {

@@ -138,8 +138,11 @@ func printSummary(w io.Writer, rep checkReport) {
 	fmt.Fprintf(w, "  timing    keepalive %s, warntime %s, deadtime %s, initdead %s\n",
 		c.Keepalive, c.Warntime, c.Deadtime, c.Initdead)
 	fmt.Fprintf(w, "  failback  %s\n", c.AutoFailback)
-	if len(c.AuthKeys) > 0 {
+	switch {
+	case len(c.AuthKeys) > 0 && c.AuthActive >= 0:
 		fmt.Fprintf(w, "  auth      signing with key %d; keys: %s\n", c.AuthActive, strings.Join(c.AuthKeys, ", "))
+	case len(c.AuthKeys) > 0:
+		fmt.Fprintf(w, "  auth      no signing key (no auth line); keys: %s\n", strings.Join(c.AuthKeys, ", "))
 	}
 	fmt.Fprintf(w, "  settings  %s\n", c.Settings)
 	for i, g := range c.Groups {
