@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"time"
 )
 
@@ -144,7 +143,7 @@ func (p *hacfParser) checkWhole() {
 		if _, nice := p.set["~auto_failback"]; !nice {
 			p.r.warnf(0, "auto_failback is not set, so it is legacy (heartbeat's default), which is deprecated: set \"auto_failback on\" or \"auto_failback off\"")
 		}
-	} else if line, ok := p.set["~auto_failback"]; ok && c.AutoFailback == FailbackLegacy && p.set["auto_failback"] == line && strings.EqualFold(c.Params["auto_failback"], "legacy") {
+	} else if line, ok := p.set["~legacy"]; ok && c.AutoFailback == FailbackLegacy && p.set["~auto_failback"] == line {
 		p.r.warnf(p.set["~auto_failback"], "auto_failback legacy is deprecated: convert to \"auto_failback on\" (groups return to their preferred node) or \"off\"")
 	}
 	logSet := c.Logfile != "" || c.Debugfile != "" || c.LogFacility != ""

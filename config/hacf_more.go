@@ -9,6 +9,7 @@ func (p *hacfParser) autoFailback(n int, v string) {
 	switch strings.ToLower(v) {
 	case "legacy":
 		p.cfg.AutoFailback = FailbackLegacy
+		p.set["~legacy"] = n
 	default:
 		b, err := parseBool(v)
 		if err != nil {
