@@ -1,0 +1,141 @@
+// Package controltest helps test code that talks to the control socket:
+// a recording Backend, a server on a temporary socket that takes every
+// peer for root, and a sample Status of a two-node cluster.
+package controltest
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/resources"
+)
+
+// Backend is a control.Backend that answers Status with St (or
+// StatusErr) and records each admin command, failing it with AdminErr if
+// set. Set the fields before serving.
+type Backend struct {
+	St        control.Status
+	StatusErr error
+	AdminErr  error
+
+	mu   sync.Mutex
+	cmds []Admin
+}
+
+// Admin is one recorded admin command.
+type Admin struct {
+	Cmd cluster.AdminCmd
+	Set cluster.Set
+}
+
+var _ control.Backend = (*Backend)(nil)
+
+// Status returns b.St or b.StatusErr.
+func (b *Backend) Status(ctx context.Context) (control.Status, error) {
+	if b.StatusErr != nil {
+		return control.Status{}, b.StatusErr
+	}
+	return b.St, nil
+}
+
+// Admin records the command and returns b.AdminErr.
+func (b *Backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cmds = append(b.cmds, Admin{cmd, set})
+	return b.AdminErr
+}
+
+// Commands returns the admin commands received so far.
+func (b *Backend) Commands() []Admin {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Admin(nil), b.cmds...)
+}
+
+// AsRoot is a Server.PeerCred that reports the real peer with uid 0, so
+// that tests run by any user are served.
+func AsRoot(c net.Conn) (control.Cred, error) {
+	cred, err := control.PeerCred(c)
+	cred.UID = 0
+	return cred, err
+}
+
+// Serve listens on a fresh socket under t.TempDir() and serves srv on it
+// until the test ends; srv.PeerCred defaults to AsRoot and srv.Logger to
+// the test's output. It returns the socket path.
+func Serve(t testing.TB, srv *control.Server) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.sock")
+	ln, err := control.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.PeerCred == nil {
+		srv.PeerCred = AsRoot
+	}
+	if srv.Logger == nil {
+		srv.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("Serve did not return within 10s of cancel")
+		}
+	})
+	return path
+}
+
+// Started is Sample's start time.
+var Started = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+
+// Sample is the status of node1 in a two-node cluster: node1 holds its
+// group, node2 holds its own, a third group failed on node1 and is
+// stopped everywhere; one of node1's two links is down.
+func Sample() control.Status {
+	at := Started.Add(time.Minute)
+	return control.Status{
+		Node: "node1", Version: "1.0.0", Dir: "/etc/ha.d", Started: Started,
+		Cluster: cluster.Snapshot{
+			Self: "node1", Status: "active", State: "stable", Standby: "none", Hold: cluster.SetLocal,
+			Nodes: []cluster.NodeStatus{{Name: "node2", Status: "active",
+				Links:     map[string]string{"eth1": "up", "/dev/ttyS0": "dead"},
+				LastHeard: 400 * time.Millisecond, Holds: []string{"192.0.2.20"}}},
+			Groups: []cluster.GroupStatus{
+				{Key: "IPaddr::192.0.2.10/24", Preferred: "node1", State: "running", Owner: "node1"},
+				{Key: "192.0.2.20", Preferred: "node2", State: "stopped", Owner: "node2"},
+				{Key: "192.0.2.30", Preferred: "node1", State: "stopped", Failed: []string{"node1"}},
+			},
+		},
+		Groups: []resources.GroupStatus{
+			{Key: "IPaddr::192.0.2.10/24", Resources: []resources.ResourceStatus{
+				{Token: "IPaddr::192.0.2.10/24", State: resources.Running, Since: at},
+				{Token: "httpd", State: resources.Running, Adopted: true, Since: at}}},
+			{Key: "192.0.2.20", Resources: []resources.ResourceStatus{
+				{Token: "192.0.2.20", State: resources.Stopped, Since: at},
+				{Token: "mysql", State: resources.Stopped, Since: at}}},
+			{Key: "192.0.2.30", Resources: []resources.ResourceStatus{
+				{Token: "192.0.2.30", State: resources.Stopped, Since: at},
+				{Token: "ldap", State: resources.Failed, Err: "ldap start: exit status 1", Since: at}}},
+		},
+		Links: []control.LinkStatus{
+			{Name: "eth1", Medium: "bcast", Up: true},
+			{Name: "/dev/ttyS0", Medium: "serial", Err: "open /dev/ttyS0: no such file or directory"},
+		},
+	}
+}

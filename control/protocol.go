@@ -1,0 +1,77 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+)
+
+// DefaultSocket is where the daemon listens unless told otherwise.
+const DefaultSocket = "/run/understudy/understudy.sock"
+
+// DefaultTimeout bounds one exchange on either side, as cl_status gives
+// up after 5 s (heartbeat-spec §6.3).
+const DefaultTimeout = 5 * time.Second
+
+// MaxRequest is the largest request line the server reads, in bytes.
+const MaxRequest = 4096
+
+// maxResponse bounds what the client reads: a status of a large cluster
+// is tens of kilobytes.
+const maxResponse = 8 << 20
+
+// Request commands. Append-only: old CLIs talk to new daemons.
+const (
+	CmdStatus   = "status"
+	CmdStandby  = "standby"
+	CmdTakeover = "takeover"
+)
+
+// Request is one line from the client.
+type Request struct {
+	Cmd string `json:"cmd"`
+	// Set is the set for standby and takeover (see ParseSet).
+	Set string `json:"set,omitempty"`
+}
+
+// Response is one line from the server.
+type Response struct {
+	OK     bool    `json:"ok"`
+	Error  string  `json:"error,omitempty"`
+	Status *Status `json:"status,omitempty"`
+}
+
+// ErrBadSet is returned by ParseSet for a word it does not know.
+var ErrBadSet = errors.New("wrong resources")
+
+// ParseSet reads the argument of standby and takeover as hb_standby does:
+// all, local, foreign or failback (= foreign); "" means all. Unlike
+// cluster.ParseSet it refuses "none", which names no groups.
+func ParseSet(word string) (cluster.Set, error) {
+	switch word {
+	case "":
+		return cluster.SetAll, nil
+	case "all", "local", "foreign", "failback":
+		set, _ := cluster.ParseSet(word)
+		return set, nil
+	}
+	return "", fmt.Errorf("%w(%s): want all, local, foreign or failback", ErrBadSet, word)
+}
+
+// adminCmds maps wire names to cluster commands.
+var adminCmds = map[string]cluster.AdminCmd{
+	CmdStandby:  cluster.CmdStandby,
+	CmdTakeover: cluster.CmdTakeover,
+}
+
+// cmdName is the wire name of an admin command ("" if it has none).
+func cmdName(cmd cluster.AdminCmd) string {
+	for name, c := range adminCmds {
+		if c == cmd {
+			return name
+		}
+	}
+	return ""
+}

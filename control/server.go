@@ -1,0 +1,130 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// DefaultMaxConns is how many connections Server serves at once unless
+// told otherwise; more wait in the listen backlog.
+const DefaultMaxConns = 16
+
+// Cred is the identity of the process at the other end of a connection.
+type Cred struct {
+	UID, PID int
+}
+
+// Server answers requests on the control socket. Set Backend; the other
+// fields have working defaults. Do not change the fields while Serve runs.
+type Server struct {
+	Backend Backend
+	// Logger gets one line per operator command and per refusal; nil
+	// discards.
+	Logger *slog.Logger
+	// PeerCred identifies the peer of a connection; nil means PeerCred
+	// (SO_PEERCRED). Only uid 0 is served. Tests inject it.
+	PeerCred func(net.Conn) (Cred, error)
+	// Timeout bounds reading a request, the backend call, and writing
+	// the reply, each; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// MaxConns bounds concurrent connections; 0 means DefaultMaxConns.
+	MaxConns int
+}
+
+// Serve answers on ln with b until ctx is done, logging to logger (nil
+// discards). See Server.Serve.
+func Serve(ctx context.Context, ln net.Listener, b Backend, logger *slog.Logger) error {
+	s := &Server{Backend: b, Logger: logger}
+	return s.Serve(ctx, ln)
+}
+
+// Serve accepts connections on ln and answers each in its own goroutine
+// until ctx is done; then it closes ln and the open connections, waits
+// for their goroutines, and returns nil. An accept error other than
+// running out of descriptors or memory closes ln and is returned.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	log := s.logger()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer ln.Close()
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	sem := make(chan struct{}, s.maxConns())
+	for {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		c, err := ln.Accept()
+		if err != nil {
+			<-sem
+			if ctx.Err() != nil {
+				return nil
+			}
+			if retryable(err) {
+				log.Warn("control socket accept failed; retrying", "err", err)
+				pause(ctx, 100*time.Millisecond)
+				continue
+			}
+			return fmt.Errorf("control socket: accept: %w", err)
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			s.serveConn(ctx, c, log)
+		})
+	}
+}
+
+// retryable reports whether an accept error is a shortage that passes.
+func retryable(err error) bool {
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger.With("component", "control")
+}
+
+func (s *Server) timeout() time.Duration {
+	if s.Timeout > 0 {
+		return s.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (s *Server) maxConns() int {
+	if s.MaxConns > 0 {
+		return s.MaxConns
+	}
+	return DefaultMaxConns
+}
+
+func (s *Server) peerCred(c net.Conn) (Cred, error) {
+	if s.PeerCred != nil {
+		return s.PeerCred(c)
+	}
+	return PeerCred(c)
+}

@@ -1,0 +1,46 @@
+package control
+
+import (
+	"context"
+	"time"
+
+	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/resources"
+)
+
+// Status is everything `understudy status` shows.
+type Status struct {
+	Node    string           `json:"node"`
+	Version string           `json:"version"`
+	Dir     string           `json:"config_dir"`
+	Started time.Time        `json:"started"`
+	Cluster cluster.Snapshot `json:"cluster"`
+	// Groups holds each group's resources on this node, in haresources
+	// order; Key matches cluster.GroupStatus.Key.
+	Groups []resources.GroupStatus `json:"resources"`
+	// Links are this node's heartbeat media.
+	Links []LinkStatus `json:"links"`
+}
+
+// LinkStatus is one of this node's heartbeat links.
+type LinkStatus struct {
+	// Name is the link as ha.cf names it (an interface, a serial device).
+	Name string `json:"name"`
+	// Medium is the ha.cf directive: bcast, mcast, ucast or serial.
+	Medium string `json:"medium"`
+	Up     bool   `json:"up"`
+	// Err says why the link is down, if it is.
+	Err string `json:"err,omitempty"`
+}
+
+// Backend is what the daemon implements for the server. Both methods are
+// called from the server's connection goroutines, concurrently, with a
+// context bounded by Server.Timeout.
+type Backend interface {
+	// Status returns a consistent view of the daemon.
+	Status(ctx context.Context) (Status, error)
+	// Admin hands an operator's standby or takeover of set to the
+	// cluster and returns once it is accepted, not when it is done. Its
+	// error is shown to the operator as is.
+	Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error
+}
