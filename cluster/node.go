@@ -47,6 +47,10 @@ type Node struct {
 	rsTimer time.Time // rscrcvd deadline
 	standby standby
 	exited  bool
+	// gaveAway: groups handed to a peer by a standby are not adopted
+	// back until this time, even if nobody seems to hold them: the peer
+	// may still be about to start them.
+	gaveAway map[string]time.Time
 	// lastResource is the last resource message sent, to skip repeats.
 	lastResource string
 	shutdoneSent bool
@@ -57,7 +61,7 @@ type Node struct {
 // New returns the state machine of cfg.Self, started at now.
 func New(cfg Config, now time.Time) *Node {
 	n := &Node{cfg: cfg, now: now, started: now, status: "init", nextStatus: now,
-		peers: map[string]*peer{}, byKey: map[string]*group{}}
+		peers: map[string]*peer{}, byKey: map[string]*group{}, gaveAway: map[string]time.Time{}}
 	for _, name := range cfg.Nodes {
 		if name != cfg.Self {
 			n.peers[name] = newPeer(name, cfg.Deadtime)
@@ -145,6 +149,8 @@ func (n *Node) timers() {
 	n.standbyTimers()
 	n.tryFailback()
 	n.adoptOrphans()
+	// A conflict seen during a handshake is settled once it is over.
+	n.resolveConflicts()
 }
 
 // nextTick is the earliest time something is due.

@@ -135,6 +135,9 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.setStandby(s)
 	case info == "done" && s.phase == sbWaitDone && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "other node completed standby takeover of %s resources", s.set)
+		for _, k := range s.keys {
+			n.gaveAway[k] = n.now.Add(2 * n.cfg.Deadtime)
+		}
 		// What it took is in the resource message that follows "done".
 		p.known = false
 		n.setStandby(standby{})
@@ -207,8 +210,13 @@ func (n *Node) standbyProgress() {
 		s.phase = sbWaitDone
 		n.setStandby(s)
 	case sbAcquiring:
+		// Done when nothing of the set is starting or about to start: a
+		// group whose address is still in use, or that a live peer runs,
+		// must not hold the handshake up.
 		for _, k := range s.keys {
-			if g := n.byKey[k]; g.want && g.state != running {
+			g := n.byKey[k]
+			waiting := n.now.Before(g.blockedUntil) || n.liveHolder(g) != ""
+			if g.state == starting || g.want && g.state == stopped && !waiting {
 				return
 			}
 		}
@@ -253,6 +261,7 @@ func (n *Node) recvTakeover(p *peer, m Msg) {
 
 // admin runs an operator's standby or takeover.
 func (n *Node) admin(e Admin) {
+	clear(n.gaveAway) // a new operator decision replaces the old one
 	switch e.Cmd {
 	case CmdStandby:
 		n.startStandby("", e.Set, false, "operator request")

@@ -66,6 +66,9 @@ func (n *Node) adoptOrphans() {
 	}
 	var keys []string
 	for _, g := range n.groups {
+		if n.now.Before(n.gaveAway[g.spec.Key]) {
+			continue // we just went standby for it: the peer places it
+		}
 		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.owner(g) == n.cfg.Self {
 			keys = append(keys, g.spec.Key)
 		}
