@@ -12,19 +12,25 @@ GOFLAGS_BUILD = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
 BIN = bin/understudy
 
-.PHONY: all build test unit fuzz lint install uninstall clean
+.PHONY: all build test deps unit fuzz lint install uninstall clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/understudy
 
-# Everything: formatting and vet, unit and integration tests, and each fuzz
-# target for $(FUZZTIME).
-test: lint unit fuzz
+# Everything: formatting and vet, unit and integration tests (the
+# network-namespace ones need root and skip loudly without it), and each
+# fuzz target for $(FUZZTIME).
+test: deps lint unit fuzz
+
+# What the tests need from Debian (iproute2, socat, heartbeat): installed
+# if missing and root.
+deps:
+	@scripts/deps.sh
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -p 1 ./...
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

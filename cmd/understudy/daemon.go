@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/signal"
 	"syscall"
 
@@ -49,4 +48,3 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-var _ = os.Stderr
