@@ -67,3 +67,6 @@ func (g GroupStatus) Summary() string {
 	}
 	return "SOME"
 }
+
+// MarshalText makes a State print as its name in JSON (status --json).
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
