@@ -59,3 +59,14 @@ uninstall:
 
 clean:
 	rm -rf bin
+
+# A two-node cluster in network namespaces failing over in front of you
+# (needs root; see scripts/demo.sh).
+.PHONY: demo bench
+demo:
+	scripts/demo.sh
+
+# Failover gap and takeover cost, appended to docs/benchmarks.md (needs
+# root; BENCH_N=10 runs per setting; see scripts/bench.sh).
+bench:
+	scripts/bench.sh

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// pollOptions are the poll subcommand's flags.
+type pollOptions struct {
+	url       string
+	interval  time.Duration
+	timeout   time.Duration
+	duration  time.Duration
+	untilName string
+}
+
+func runPoll(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("poll", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o pollOptions
+	fs.StringVar(&o.url, "url", "", "`URL` to poll (required)")
+	fs.DurationVar(&o.interval, "interval", 10*time.Millisecond, "time between the starts of two requests")
+	fs.DurationVar(&o.timeout, "timeout", 50*time.Millisecond, "per-request timeout")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "stop after this long (at most 10m)")
+	fs.StringVar(&o.untilName, "until-name", "", "stop as soon as node `NAME` answers")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	switch {
+	case o.url == "" || fs.NArg() > 0:
+		fmt.Fprintln(stderr, "demoweb poll: --url is required and no arguments are taken")
+		return 2
+	case o.interval <= 0 || o.timeout <= 0 || o.duration <= 0 || o.duration > 10*time.Minute:
+		fmt.Fprintln(stderr, "demoweb poll: --interval and --timeout must be positive, --duration between 0 and 10m")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	w := &watch{out: stdout, start: time.Now()}
+	reached := poll(ctx, o, w)
+	w.summary()
+	switch {
+	case w.ok == 0:
+		return 1
+	case o.untilName != "" && !reached:
+		fmt.Fprintf(stdout, "%s never answered\n", o.untilName)
+		return 1
+	}
+	return 0
+}
+
+// poll asks until ctx ends or, with untilName, until that node answers;
+// it reports whether it did.
+func poll(ctx context.Context, o pollOptions, w *watch) bool {
+	client := &http.Client{
+		Timeout: o.timeout,
+		// A fresh connection per request, as a new user would make: a
+		// kept-alive one to a dead node would measure TCP, not failover.
+		Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	tick := time.NewTicker(o.interval)
+	defer tick.Stop()
+	for {
+		name, err := ask(ctx, client, o.url)
+		if ctx.Err() != nil {
+			return false // a request cut short by the end is no result
+		}
+		w.record(time.Now(), name, err)
+		if err == nil && o.untilName != "" && name == o.untilName {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+}
+
+// ask makes one request and returns the node that answered.
+func ask(ctx context.Context, c *http.Client, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("HTTP status %s", resp.Status)
+	}
+	name, ok := strings.CutPrefix(strings.TrimSpace(string(body)), "hello from ")
+	if !ok || name == "" {
+		return "", fmt.Errorf("unexpected reply %q", body)
+	}
+	return name, nil
+}

@@ -1,0 +1,306 @@
+# scripts/lab.sh -- a two-node Understudy lab in network namespaces.
+# Sourced by scripts/demo.sh and scripts/bench.sh; not run on its own.
+#
+# What it builds (every name starts with $LAB_PREFIX, e.g. us-demo-4242):
+#
+#   PREFIX-lan   the LAN switch: bridge br0, one port per machine
+#   PREFIX-n1    node1: eth0 192.0.2.1/24 on the LAN, eth1 198.51.100.1/24
+#   PREFIX-n2    node2: eth0 192.0.2.2/24 on the LAN, eth1 198.51.100.2/24
+#   PREFIX-cl    the client: eth0 192.0.2.10/24 on the LAN
+#
+# node1 eth1 <-> node2 eth1 is a crossover veth that carries the UDP
+# heartbeats; a socat pty pair (LAB_DIR/tty-n1 <-> LAB_DIR/tty-n2) is the
+# serial null-modem cable. The floating address is 192.0.2.100 (LAB_VIP).
+#
+# Safety: only namespaces this file creates are touched (every interface is
+# created inside them, never in the root namespace); only 192.0.2.0/24 and
+# 198.51.100.0/24 are used; processes are stopped by the PID recorded when
+# they were started, or found with `ip netns pids` in our own namespaces --
+# never by name. lab_init installs a trap that undoes everything on EXIT,
+# INT and TERM.
+#
+# Power-off of a node (lab_power_off N) is kill -9 of its daemon and its web
+# server, deletion of its LAN interface (its addresses, the VIP among them,
+# vanish with it) and its end of the crossover cable going down (the peer
+# sees the carrier drop, as when a machine loses power). lab_boot N brings
+# the interfaces back, empties its run directory (a reboot clears /run)
+# and starts the daemon again.
+
+LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB_BIN=$LAB_REPO/bin
+LAB_VIP=192.0.2.100
+LAB_NS_LIST=()   # namespaces we created, deleted by lab_cleanup
+LAB_PIDS=()      # processes we started in the root namespace
+declare -A LAB_DAEMON_PID=()
+
+lab_say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+lab_note() { printf '    %s\n' "$*"; }
+lab_die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+lab_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "This needs root: it creates network namespaces, veth pairs and a bridge" >&2
+		echo "(CAP_NET_ADMIN) and adds addresses inside them. Run it as root, e.g. sudo $0" >&2
+		exit 1
+	fi
+}
+
+# lab_need_tools installs iproute2, socat and procps with apt-get, only if
+# their commands are missing.
+lab_need_tools() {
+	local missing=() pair
+	for pair in ip:iproute2 socat:socat ps:procps; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	command -v apt-get >/dev/null 2>&1 || lab_die "missing packages ${missing[*]} and no apt-get to install them"
+	lab_say "Installing ${missing[*]} (apt-get)"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# lab_build builds bin/understudy and bin/demoweb.
+lab_build() {
+	(cd "$LAB_REPO" && make -s build >/dev/null && CGO_ENABLED=0 go build -trimpath -o bin/demoweb ./internal/demoweb) ||
+		lab_die "build failed"
+}
+
+# lab_init NAME: unique prefix, temporary directory, cleanup trap.
+lab_init() {
+	LAB_PREFIX="us-$1-$$"
+	LAB_DIR=$(mktemp -d "/tmp/$LAB_PREFIX.XXXXXX")
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+lab_ns() { echo "$LAB_PREFIX-$1"; }
+
+lab_cleanup() {
+	local rc=$? ns pid
+	trap - EXIT INT TERM
+	set +e
+	# Daemons first, so none reacts to the others going away.
+	for pid in "${LAB_DAEMON_PID[@]}"; do kill -9 "$pid" 2>/dev/null; done
+	for ns in "${LAB_NS_LIST[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+	done
+	for pid in "${LAB_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+	for pid in "${LAB_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+	for pid in "${LAB_DAEMON_PID[@]}"; do lab_gone "$pid" 20; done
+	for ns in "${LAB_NS_LIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ]; then
+		if [ "${LAB_KEEP:-0}" = 1 ] || [ $rc -ne 0 ]; then
+			echo "lab files (logs, configs) kept in $LAB_DIR"
+		else
+			rm -rf "$LAB_DIR"
+		fi
+	fi
+	exit $rc
+}
+
+lab_netns_add() {
+	local ns
+	ns=$(lab_ns "$1")
+	ip netns add "$ns" || lab_die "ip netns add $ns"
+	LAB_NS_LIST+=("$ns")
+	ip -n "$ns" link set lo up
+}
+
+# lab_lan_port ROLE HOSTNUM: a veth from the bridge to ROLE's eth0, with
+# 192.0.2.HOSTNUM/24. Created inside the LAN namespace, the peer placed
+# straight into ROLE's namespace.
+lab_lan_port() {
+	local lan ns
+	lan=$(lab_ns lan)
+	ns=$(lab_ns "$1")
+	ip -n "$lan" link add "p-$1" type veth peer name eth0 netns "$ns"
+	ip -n "$lan" link set "p-$1" master br0 up
+	ip -n "$ns" addr add "192.0.2.$2/24" dev eth0
+	ip -n "$ns" link set eth0 up
+}
+
+# lab_create: namespaces, LAN, crossover cable, serial cable.
+lab_create() {
+	local lan n
+	lab_netns_add lan
+	lan=$(lab_ns lan)
+	ip -n "$lan" link add br0 type bridge
+	ip -n "$lan" link set br0 up
+	lab_netns_add cl
+	lab_lan_port cl 10
+	for n in 1 2; do
+		lab_netns_add "n$n"
+		lab_lan_port "n$n" "$n"
+		# Deleting the VIP's primary would take the secondaries with it.
+		ip netns exec "$(lab_ns "n$n")" sysctl -q -w net.ipv4.conf.eth0.promote_secondaries=1
+	done
+	ip -n "$(lab_ns n1)" link add eth1 type veth peer name eth1 netns "$(lab_ns n2)"
+	for n in 1 2; do
+		ip -n "$(lab_ns "n$n")" addr add "198.51.100.$n/24" dev eth1
+		ip -n "$(lab_ns "n$n")" link set eth1 up
+	done
+	socat -d -d "pty,raw,echo=0,link=$LAB_DIR/tty-n1" "pty,raw,echo=0,link=$LAB_DIR/tty-n2" \
+		2>"$LAB_DIR/socat.log" &
+	LAB_PIDS+=($!)
+	local i
+	for i in $(seq 50); do
+		[ -e "$LAB_DIR/tty-n1" ] && [ -e "$LAB_DIR/tty-n2" ] && return 0
+		sleep 0.1
+	done
+	lab_die "socat did not create the serial cable (see $LAB_DIR/socat.log)"
+}
+
+# lab_config KEEPALIVE DEADTIME AUTO_FAILBACK HARESOURCES-LINE
+# writes each node's configuration directory, LAB_DIR/nodeN/ha.d.
+lab_config() {
+	local keepalive=$1 deadtime=$2 failback=$3 group=$4 n d
+	for n in 1 2; do
+		d=$LAB_DIR/node$n
+		mkdir -p "$d/ha.d/resource.d" "$d/state" "$d/run"
+		cat >"$d/ha.d/ha.cf" <<-EOF
+			# written by scripts/lab.sh; logs go to stderr
+			keepalive $keepalive
+			warntime $(lab_warntime "$deadtime")
+			deadtime $deadtime
+			initdead 2
+			udpport 694
+			ucast eth1 198.51.100.1
+			ucast eth1 198.51.100.2
+			baud 19200
+			serial $LAB_DIR/tty-n$n
+			auto_failback $failback
+			node node1
+			node node2
+		EOF
+		echo "$group" >"$d/ha.d/haresources"
+		printf 'auth 1\n1 sha1 understudy-lab-%s\n' "$LAB_PREFIX" >"$d/ha.d/authkeys"
+		chmod 600 "$d/ha.d/authkeys"
+		cat >"$d/ha.d/understudy.toml" <<-EOF
+			[resources]
+			timeout = "10s"
+			[ip]
+			garp_count = 3
+			garp_interval = "100ms"
+			probe_time = "10ms"
+			[paths]
+			state_dir = "$d/state"
+			run_dir = "$d/run"
+		EOF
+		install -m 755 "$LAB_REPO/scripts/demo/resource.d/demoweb" "$d/ha.d/resource.d/demoweb"
+		cat >"$d/ha.d/demoweb.conf" <<-EOF
+			DEMOWEB_BIN=$LAB_BIN/demoweb
+			DEMOWEB_RUN_DIR=$d/run
+			DEMOWEB_LISTEN=0.0.0.0:80
+		EOF
+		"$LAB_BIN/understudy" check -c "$d/ha.d" --node "node$n" >"$d/check.out" 2>&1 ||
+			{ cat "$d/check.out" >&2; lab_die "understudy check refused node$n's configuration"; }
+	done
+}
+
+# lab_warntime DEADTIME: three quarters of deadtime ("200ms" -> "150ms").
+lab_warntime() {
+	local v=${1%ms}
+	echo "$((v * 3 / 4))ms"
+}
+
+# lab_start N: start nodeN's daemon in its namespace, log to nodeN/daemon.log.
+lab_start() {
+	local n=$1 d=$LAB_DIR/node$1
+	echo "---- lab: daemon started $(date +%T.%N)" >>"$d/daemon.log"
+	ip netns exec "$(lab_ns "n$n")" "$LAB_BIN/understudy" daemon -c "$d/ha.d" --node "node$n" \
+		>>"$d/daemon.log" 2>&1 &
+	LAB_DAEMON_PID[$n]=$!
+	disown "$!" # no "Killed" job notices; lab_gone waits by PID instead
+}
+
+# lab_gone PID [TENTHS]: wait until PID has exited (up to TENTHS/10 s); a
+# zombie counts as gone.
+lab_gone() {
+	local i
+	for i in $(seq "${2:-100}"); do
+		[ -n "$({ tr -d '\0' <"/proc/$1/cmdline"; } 2>/dev/null)" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lab_stop N: SIGTERM (graceful hand-over), wait up to 15 s.
+lab_stop() {
+	local n=$1 pid=${LAB_DAEMON_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	lab_gone "$pid" 150 || { kill -9 "$pid" 2>/dev/null; lab_gone "$pid" 20; }
+	unset "LAB_DAEMON_PID[$n]"
+}
+
+# lab_power_off N: the machine loses power.
+lab_power_off() {
+	local n=$1 ns pid
+	ns=$(lab_ns "n$n")
+	pid=${LAB_DAEMON_PID[$n]:-}
+	if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+	ip -n "$ns" link del eth0
+	ip -n "$ns" link set eth1 down
+	# Whatever else runs on the machine (the web server) dies with it.
+	for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null || true; done
+	unset "LAB_DAEMON_PID[$n]"
+	echo "---- lab: powered off $(date +%T.%N)" >>"$LAB_DIR/node$n/daemon.log"
+	return 0
+}
+
+# lab_boot N: power back on: interfaces, an empty /run, the daemon.
+lab_boot() {
+	local n=$1 ns
+	ns=$(lab_ns "n$n")
+	lab_lan_port "n$n" "$n"
+	ip netns exec "$ns" sysctl -q -w net.ipv4.conf.eth0.promote_secondaries=1
+	ip -n "$ns" link set eth1 up
+	rm -rf "$LAB_DIR/node$n/run" && mkdir -p "$LAB_DIR/node$n/run"
+	lab_start "$n"
+}
+
+# lab_holders ADDR: the nodes that have ADDR on an interface, or "nobody".
+lab_holders() {
+	local n who=""
+	for n in 1 2; do
+		if ip -n "$(lab_ns "n$n")" -4 -o addr show 2>/dev/null | grep -q " inet $1/"; then
+			who="$who node$n"
+		fi
+	done
+	echo "${who# }" | sed 's/^$/nobody/'
+}
+
+# lab_wait_holder ADDR WHO [SECONDS]: wait until lab_holders ADDR prints WHO.
+lab_wait_holder() {
+	local i
+	for i in $(seq $((${3:-10} * 10))); do
+		[ "$(lab_holders "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lab_client CMD...: run CMD in the client's namespace.
+lab_client() { ip netns exec "$(lab_ns cl)" "$@"; }
+
+# lab_wait_answer NAME [SECONDS]: wait until the VIP answers HTTP from NAME.
+lab_wait_answer() {
+	lab_client "$LAB_BIN/demoweb" poll --url "http://$LAB_VIP/" --interval 50ms --timeout 200ms \
+		--duration "${2:-15}s" --until-name "$1" >"$LAB_DIR/wait.out" 2>&1
+}
+
+# lab_status N: `understudy status` of nodeN, indented.
+lab_status() {
+	local n=$1 out
+	shift
+	if out=$("$LAB_BIN/understudy" status "$@" -s "$LAB_DIR/node$n/run/understudy.sock" 2>&1); then
+		printf '%s\n' "$out" | sed 's/^/    /'
+	else
+		printf '%s\n' "$out" | head -n 3 | sed 's/^/    /'
+		lab_note "(understudy status failed; $LAB_VIP is held by: $(lab_holders "$LAB_VIP"))"
+	fi
+}
+
+# lab_log N: nodeN's daemon log.
+lab_log() { echo "$LAB_DIR/node$1/daemon.log"; }
