@@ -40,7 +40,8 @@ type IPSettings struct {
 	GARPInterval time.Duration `toml:"garp_interval" json:"-"`
 	// ProbeTime is how long the split-brain guard listens for an answer to
 	// its ARP probe before taking an address from a peer believed dead. It
-	// adds to every takeover. Default 30ms; 5ms to 2s.
+	// adds to every takeover. Default 10ms (a live host on the LAN answers an
+	// ARP probe in well under a millisecond); 5ms to 2s.
 	ProbeTime time.Duration `toml:"probe_time" json:"-"`
 }
 
@@ -58,7 +59,7 @@ type PathSettings struct {
 func DefaultSettings() Settings {
 	return Settings{
 		Resources: ResourceSettings{Timeout: 60 * time.Second},
-		IP:        IPSettings{GARPCount: 5, GARPInterval: 200 * time.Millisecond, ProbeTime: 30 * time.Millisecond},
+		IP:        IPSettings{GARPCount: 5, GARPInterval: 200 * time.Millisecond, ProbeTime: 10 * time.Millisecond},
 		Paths:     PathSettings{StateDir: "/var/lib/understudy", RunDir: "/run/understudy"},
 	}
 }
