@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -70,3 +71,14 @@ func (g GroupStatus) Summary() string {
 
 // MarshalText makes a State print as its name in JSON (status --json).
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a State's name back (the control socket's client).
+func (s *State) UnmarshalText(b []byte) error {
+	for i, n := range stateNames {
+		if n == string(b) {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown resource state %q", b)
+}
