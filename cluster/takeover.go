@@ -1,6 +1,9 @@
 package cluster
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // msgGroupFailed is Understudy's message "I could not start this group":
 // a peer that has not failed it takes it. heartbeat ignores the type.
@@ -34,7 +37,7 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 			clear(g.failed) // the holder is gone: everyone may try again
 			g.gaveUp = false
 		}
-		if g.want || n.liveHolder(g) != "" {
+		if g.want || n.liveHolder(g) != "" || n.givingAway(g) {
 			continue
 		}
 		if (g.spec.Node == p.name || g.spec.Node == n.cfg.Self || p.holds[g.spec.Key] || !n.isAlive(g.spec.Node)) && n.owner(g) == n.cfg.Self {
@@ -66,7 +69,7 @@ func (n *Node) adoptOrphans() {
 	}
 	var keys []string
 	for _, g := range n.groups {
-		if n.now.Before(n.gaveAway[g.spec.Key]) {
+		if n.givingAway(g) {
 			continue // we just went standby for it: the peer places it
 		}
 		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.owner(g) == n.cfg.Self {
@@ -133,6 +136,18 @@ func (n *Node) resolveConflicts() {
 			g.want = false
 		}
 	}
+}
+
+// givingAway reports a group this node is handing to a peer in a standby
+// handshake, or handed over moments ago: the peer places it now.
+func (n *Node) givingAway(g *group) bool {
+	switch n.standby.phase {
+	case sbMe, sbReleasing, sbWaitDone:
+		if slices.Contains(n.standby.keys, g.spec.Key) {
+			return true
+		}
+	}
+	return n.now.Before(n.gaveAway[g.spec.Key])
 }
 
 // overlaps reports whether p claims a group we claim.
