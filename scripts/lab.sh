@@ -163,7 +163,7 @@ lab_config() {
 			keepalive $keepalive
 			warntime $(lab_warntime "$deadtime")
 			deadtime $deadtime
-			initdead 2
+			initdead ${LAB_INITDEAD:-10}
 			udpport 694
 			ucast eth1 198.51.100.1
 			ucast eth1 198.51.100.2
@@ -284,9 +284,10 @@ lab_wait_holder() {
 # lab_client CMD...: run CMD in the client's namespace.
 lab_client() { ip netns exec "$(lab_ns cl)" "$@"; }
 
-# lab_wait_answer NAME [SECONDS]: wait until the VIP answers HTTP from NAME.
+# lab_wait_answer NAME [SECONDS [ADDR]]: wait until ADDR (default the VIP)
+# answers HTTP from NAME.
 lab_wait_answer() {
-	lab_client "$LAB_BIN/demoweb" poll --url "http://$LAB_VIP/" --interval 50ms --timeout 200ms \
+	lab_client "$LAB_BIN/demoweb" poll --url "http://${3:-$LAB_VIP}/" --interval 50ms --timeout 200ms \
 		--duration "${2:-15}s" --until-name "$1" >"$LAB_DIR/wait.out" 2>&1
 }
 

@@ -1,0 +1,172 @@
+#!/bin/bash
+# scripts/bench.sh (make bench) -- failover measurements in the netns lab
+# of scripts/lab.sh (X1). Reports numbers; asserts nothing about time.
+#
+# 1. Power-off failover, BENCH_N times (default 10) at each setting
+#    keepalive 50ms/deadtime 200ms and keepalive 25ms/deadtime 100ms. The
+#    client polls the floating address every 10 ms (fresh connection, 50 ms
+#    timeout); the gap is the time from the last reply node1 gave to the
+#    first reply node2 gave. The takeover cost is gap - deadtime: what the
+#    daemon, the address move, the web server start and the client's
+#    polling granularity add to the detection time. After each run node1
+#    boots again and takes its group back (auto_failback on).
+# 2. One group of 128 addresses (192.0.2.101-228) plus the web server,
+#    BENCH_N128 times (default 3) at 50ms/200ms: the time node2's log shows
+#    from "node node1 is dead" to the last "address added" (millisecond
+#    log timestamps), and the gap the client sees on the last address.
+#
+# Results go to stdout and are appended to docs/benchmarks.md with the
+# date and machine. Needs root. BENCH_NOTE adds a free-text note.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+
+N=${BENCH_N:-10}
+N128=${BENCH_N128:-3}
+SETTINGS=${BENCH_SETTINGS:-"50ms/200ms 25ms/100ms"}
+OUT=${BENCH_OUT:-$LAB_REPO/docs/benchmarks.md}
+
+lab_require_root
+lab_need_tools
+lab_say "Building"
+lab_build
+lab_init bench
+lab_create
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# stats FILE: "min/median/max" of the numbers in FILE, one per line.
+stats() {
+	sort -n "$1" | awk '{v[NR]=$1} END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
+		printf "%.0f / %.0f / %.0f", v[1], m, v[NR] }'
+}
+
+# ms_of LOGLINE: the line's time= stamp as milliseconds since midnight.
+ms_of() {
+	sed -n 's/^time=[0-9-]*T\([0-9]*\):\([0-9]*\):\([0-9.]*\)Z.*/\1 \2 \3/p' |
+		awk '{printf "%.0f\n", ($1 * 3600 + $2 * 60 + $3) * 1000}'
+}
+
+# bring_up: start both daemons, wait until node1 serves alone.
+bring_up() {
+	lab_start 1
+	lab_start 2
+	lab_wait_answer node1 20 "$1" && lab_wait_holder "$1" node1 10 ||
+		{ tail -n 20 "$(lab_log 1)" "$(lab_log 2)"; lab_die "node1 did not come up alone with $1"; }
+}
+
+# failover ADDR OUTFILE: power node1 off while the client polls ADDR; the
+# poller's output goes to OUTFILE. Then boot node1 and wait for failback.
+failover() {
+	local addr=$1 out=$2 poll
+	lab_client "$LAB_BIN/demoweb" poll --url "http://$addr/" --interval 10ms --timeout 50ms \
+		--duration 20s --until-name node2 >"$out" 2>&1 &
+	poll=$!
+	LAB_PIDS+=("$poll")
+	sleep 0.5
+	lab_power_off 1
+	wait "$poll" || true
+	lab_boot 1
+	lab_wait_answer node1 20 "$addr" && lab_wait_holder "$addr" node1 10 ||
+		{ tail -n 20 "$(lab_log 1)" "$(lab_log 2)"; lab_die "node1 did not take its group back"; }
+	sleep 0.3 # let node2 settle after the hand-back
+}
+
+RESULTS=()
+for setting in $SETTINGS; do
+	ka=${setting%/*} dt=${setting#*/}
+	lab_say "Power-off failover x$N at keepalive $ka, deadtime $dt"
+	lab_config "$ka" "$dt" on "node1 IPaddr2::$LAB_VIP/24/eth0 demoweb"
+	bring_up "$LAB_VIP"
+	: >"$LAB_DIR/gaps" && : >"$LAB_DIR/costs"
+	failed=0
+	for i in $(seq "$N"); do
+		failover "$LAB_VIP" "$LAB_DIR/poll-$ka-$i.out"
+		last=$(tail -n 1 "$LAB_DIR/poll-$ka-$i.out")
+		if [[ $last =~ ^gap_ms=([0-9.]+)\ from=node1\ to=node2\  ]]; then
+			gap=${BASH_REMATCH[1]}
+			echo "$gap" >>"$LAB_DIR/gaps"
+			awk -v g="$gap" -v d="${dt%ms}" 'BEGIN {printf "%.1f\n", g - d}' >>"$LAB_DIR/costs"
+			lab_note "run $i: gap $gap ms"
+		else
+			failed=$((failed + 1))
+			lab_note "run $i: no failover seen by the client: $last"
+		fi
+	done
+	lab_stop 2
+	lab_stop 1
+	RESULTS+=("| $ka | $dt | $(stats "$LAB_DIR/gaps") | $(stats "$LAB_DIR/costs") | $((N - failed))/$N |")
+	lab_note "gap min/median/max: $(stats "$LAB_DIR/gaps") ms; takeover cost: $(stats "$LAB_DIR/costs") ms"
+done
+
+lab_say "One group of 128 addresses (192.0.2.101-228) x$N128 at keepalive 50ms, deadtime 200ms"
+group="node1"
+for h in $(seq 101 228); do # 101 + 127 = 228: inside 192.0.2.0/24, clear of .1 .2 .10 .100
+	group="$group IPaddr2::192.0.2.$h/24/eth0"
+done
+lab_config 50ms 200ms on "$group demoweb"
+bring_up 192.0.2.228
+: >"$LAB_DIR/take128" && : >"$LAB_DIR/gap128"
+for i in $(seq "$N128"); do
+	from=$(($(wc -l <"$(lab_log 2)") + 1))
+	failover 192.0.2.228 "$LAB_DIR/poll128-$i.out"
+	log=$(tail -n "+$from" "$(lab_log 2)")
+	dead=$(grep -m1 'msg="node node1 is dead"' <<<"$log" | ms_of || true)
+	added=$(grep 'msg="address added"' <<<"$log" | grep -m128 . | tail -n 1 | ms_of || true)
+	count=$(grep -c 'msg="address added"' <<<"$log" || true)
+	if [ -n "$dead" ] && [ -n "$added" ] && [ "$count" -ge 128 ]; then
+		echo $((added - dead)) >>"$LAB_DIR/take128"
+		lab_note "run $i: node1 declared dead -> 128th address added: $((added - dead)) ms"
+	else
+		lab_note "run $i: could not read the takeover from node2's log ($count addresses added)"
+	fi
+	last=$(tail -n 1 "$LAB_DIR/poll128-$i.out")
+	if [[ $last =~ ^gap_ms=([0-9.]+)\ from=node1\ to=node2\  ]]; then
+		echo "${BASH_REMATCH[1]}" >>"$LAB_DIR/gap128"
+		lab_note "run $i: client gap on 192.0.2.228: ${BASH_REMATCH[1]} ms"
+	fi
+done
+lab_stop 2
+lab_stop 1
+
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+MACHINE="$(uname -n), $(nproc) CPUs, kernel $(uname -r), ${CPU:-unknown CPU}"
+VERSION=$("$LAB_BIN/understudy" version 2>/dev/null | awk '{print $2}')
+{
+	[ -s "$OUT" ] || cat <<-'EOF'
+		# Failover benchmarks
+
+		Appended by `make bench` (scripts/bench.sh), one section per run. The lab
+		is scripts/lab.sh: two nodes and a client in network namespaces on one
+		machine, a bridge for the LAN, UDP heartbeats over a crossover veth and a
+		serial null-modem made of a socat pty pair.
+
+		* **gap**: a client polls the floating address every 10 ms (fresh TCP
+		  connection, 50 ms timeout); node1 is powered off (daemon and web server
+		  killed -9, LAN interface deleted, crossover link down); the gap is the
+		  time from the last reply from node1 to the first reply from node2.
+		* **takeover cost** = gap - deadtime: what detection leaves over --
+		  taking the address, gratuitous ARP, starting the web server, and the
+		  client's 10 ms polling step.
+		* **128 addresses**: one group of 128 IPaddr2 resources
+		  (192.0.2.101-228) plus the web server; "dead -> 128th address" is read
+		  from node2's log (millisecond timestamps, from "node node1 is dead" to
+		  the 128th "address added"); the client gap is measured on 192.0.2.228.
+
+		Everything runs on one machine, so the numbers include scheduling noise
+		from whatever else it was doing (see the load average). They are
+		measurements, not limits; nothing asserts them.
+	EOF
+	echo
+	echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $MACHINE"
+	echo
+	echo "understudy ${VERSION:-?}; $N runs per setting; load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)."
+	[ -n "${BENCH_NOTE:-}" ] && echo "$BENCH_NOTE"
+	echo
+	echo "| keepalive | deadtime | gap ms (min / median / max) | takeover cost ms (min / median / max) | failovers seen |"
+	echo "|---|---|---|---|---|"
+	printf '%s\n' "${RESULTS[@]}"
+	echo
+	echo "128 addresses in one group, keepalive 50ms, deadtime 200ms, $N128 runs: node1 declared dead -> 128th address added $(stats "$LAB_DIR/take128") ms; client gap on 192.0.2.228 $(stats "$LAB_DIR/gap128") ms (min / median / max)."
+} | tee -a "$OUT" | sed -n '/^## /,$p'
+lab_say "Appended to $OUT"
