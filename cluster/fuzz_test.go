@@ -23,6 +23,7 @@ func FuzzCluster(f *testing.F) {
 	f.Add([]byte{0, 1, 9, 4, 9, 9, 5, 9, 9, 3, 9})
 	f.Add([]byte{0x80, 0, 1, 2, 9, 9, 4, 9, 6, 9, 7, 9, 8, 9, 9})
 	f.Add([]byte{0x41, 0, 1, 9, 10, 9, 11, 9, 12, 9, 9, 13, 9})
+	f.Add([]byte{0x80, 0, 1, 2, 9, 9, 14, 9, 0x1e, 9, 4, 14, 9, 5, 9})
 	f.Fuzz(func(t *testing.T, prog []byte) { runProg(t, prog, nil) })
 }
 
@@ -88,7 +89,19 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 				everFailed[g] = true
 			case 8:
 				s.InUse[n+"|"+g] = !s.InUse[n+"|"+g]
-			case 9, 14, 15:
+			case 14:
+				// A reload: mail comes and goes, db's resources change.
+				c := s.Base
+				c.Groups = []cluster.GroupSpec{groups[0], {Key: "db", Node: "node2", Digest: fmt.Sprint(b >> 4)}}
+				if len(s.Base.Groups) < 3 {
+					c.Groups = append(c.Groups, groups[2])
+				}
+				s.Base = c
+				for _, name := range s.Names() {
+					c.Self = name
+					s.Event(name, cluster.Reconfigure{Now: s.Now, Config: c})
+				}
+			case 9, 15:
 				s.Run(time.Duration(b>>4+1) * 150 * time.Millisecond)
 			case 10:
 				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetAll})
@@ -123,7 +136,7 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 		if len(s.Names()) == 0 {
 			return
 		}
-		for _, g := range groups {
+		for _, g := range s.Base.Groups {
 			holders := 0
 			for _, n := range s.Names() {
 				if s.Held(n, g.Key) {

@@ -36,6 +36,11 @@ type group struct {
 	blockedUntil time.Time
 	// replyTo: a legacy ip-request waits for this release to finish.
 	replyTo string
+	// removed: a reload dropped the group; it goes once released.
+	removed bool
+	// restart: a reload changed its resources; it is released and then
+	// taken again.
+	restart bool
 	gaveUp  bool // logged that it failed everywhere
 }
 
@@ -50,10 +55,7 @@ func (g *group) claimed() bool { return g.want || g.held() }
 func (n *Node) take(keys []string, reason string) {
 	for _, k := range keys {
 		g := n.byKey[k]
-		if g == nil || g.want {
-			continue
-		}
-		if g.failed[n.cfg.Self] {
+		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] {
 			continue
 		}
 		g.want = true
@@ -101,6 +103,7 @@ func (n *Node) reconcile() {
 		g.state = starting
 		n.out.Acquire = append(n.out.Acquire, g.spec.Key)
 	}
+	n.dropRemoved()
 	n.standbyProgress()
 	n.shutdownProgress()
 }
@@ -131,12 +134,14 @@ func (n *Node) opDone(e OpDone) {
 		g.state = stopped
 		g.blockedUntil = n.now.Add(n.cfg.Deadtime)
 		n.transition("warn", "group", g.spec.Key, "acquiring", "waiting", "%v; not taken, probing again in %s", e.Err, n.cfg.Deadtime)
+		n.restartHook(g)
 	case e.Op == Acquire && g.state == starting:
 		g.state = stopped
 		g.want = false
 		g.failed[n.cfg.Self] = true
 		n.transition("error", "group", g.spec.Key, "acquiring", "failed", "start failed: %v", e.Err)
 		n.groupFailedHere(g)
+		n.restartHook(g)
 	case e.Op == Release && g.state == stopping && e.Err == nil:
 		g.state = stopped
 		n.transition("info", "group", g.spec.Key, "releasing", "stopped", "all resources stopped")
@@ -149,6 +154,7 @@ func (n *Node) opDone(e OpDone) {
 
 // releasedHook runs after a group was released.
 func (n *Node) releasedHook(g *group) {
+	n.restartHook(g)
 	if g.replyTo != "" {
 		n.send(Msg{Type: "ip-request-resp", Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""
@@ -158,6 +164,18 @@ func (n *Node) releasedHook(g *group) {
 		n.announceShutdown()
 	case n.rs == rsStable && n.standby.phase == sbNone:
 		n.announceHoldings()
+	}
+}
+
+// restartHook takes a group again once it stopped, when a reload changed
+// its resources while it ran here.
+func (n *Node) restartHook(g *group) {
+	if !g.restart {
+		return
+	}
+	g.restart = false
+	if n.owner(g) == n.cfg.Self && n.rs == rsStable {
+		n.take([]string{g.spec.Key}, "its resources changed in the configuration")
 	}
 }
 

@@ -94,9 +94,14 @@ func (n *Node) Step(ev Event) Output {
 		n.admin(e)
 	case Shutdown:
 		n.shutdown()
+	case Reconfigure:
+		n.reconfigure(e.Config)
 	}
 	n.timers()
 	n.reconcile()
+	// A resource message sent earlier in this step may predate the
+	// acquisitions reconcile just began: say what we hold now.
+	n.announceHoldings()
 	n.out.NextTick = n.nextTick()
 	return n.out
 }

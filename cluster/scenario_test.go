@@ -146,6 +146,21 @@ func command(simp **clustertest.Sim, line string) (string, error) {
 		}
 		c := map[string]cluster.AdminCmd{"standby": cluster.CmdStandby, "takeover": cluster.CmdTakeover}[cmd]
 		err = s.Event(args[0], cluster.Admin{Now: now(), Cmd: c, Set: set})
+	case "reload":
+		// reload key=value...: a new configuration for every running
+		// node (the keys of config; groups may carry :digest).
+		next, err := newSim(append(configArgs(s.Base), args...))
+		if err != nil {
+			return "", err
+		}
+		s.Base = next.Base
+		for _, n := range s.Names() {
+			c := s.Base
+			c.Self = n
+			if err := s.Event(n, cluster.Reconfigure{Now: now(), Config: c}); err != nil {
+				return "", err
+			}
+		}
 	case "state":
 		return state(s), nil
 	default:
@@ -166,9 +181,11 @@ func newSim(args []string) (*clustertest.Sim, error) {
 		case "nodes":
 			cfg.Nodes = strings.Split(v, ",")
 		case "groups":
+			cfg.Groups = nil
 			for _, g := range strings.Split(v, ",") {
-				node, key, _ := strings.Cut(g, ":")
-				cfg.Groups = append(cfg.Groups, cluster.GroupSpec{Key: key, Node: node})
+				node, rest, _ := strings.Cut(g, ":")
+				key, digest, _ := strings.Cut(rest, ":")
+				cfg.Groups = append(cfg.Groups, cluster.GroupSpec{Key: key, Node: node, Digest: digest})
 			}
 		case "links":
 			links = strings.Split(v, ",")
@@ -192,6 +209,17 @@ func newSim(args []string) (*clustertest.Sim, error) {
 		}
 	}
 	return clustertest.New(cfg, links, opDelay), nil
+}
+
+// configArgs renders a configuration back into config arguments.
+func configArgs(c cluster.Config) []string {
+	var gs []string
+	for _, g := range c.Groups {
+		gs = append(gs, g.Node+":"+g.Key+":"+g.Digest)
+	}
+	return []string{"nodes=" + strings.Join(c.Nodes, ","), "groups=" + strings.Join(gs, ","),
+		"keepalive=" + c.Keepalive.String(), "warntime=" + c.Warntime.String(), "deadtime=" + c.Deadtime.String(),
+		"initdead=" + c.Initdead.String(), "failback=" + string(c.AutoFailback)}
 }
 
 // state prints every running node's view, one line per node.

@@ -22,10 +22,12 @@ type Config struct {
 	AutoFailback config.AutoFailback
 }
 
-// GroupSpec names a group and its preferred node.
+// GroupSpec names a group and its preferred node. Digest identifies its
+// resources: a reload that changes it restarts the group where it runs.
 type GroupSpec struct {
-	Key  string
-	Node string
+	Key    string
+	Node   string
+	Digest string
 }
 
 // FromConfig extracts the state machine's configuration.
@@ -33,7 +35,11 @@ func FromConfig(c *config.Config, self string) Config {
 	cc := Config{Self: self, Nodes: c.Nodes, Keepalive: c.Keepalive, Warntime: c.Warntime,
 		Deadtime: c.Deadtime, Initdead: c.Initdead, AutoFailback: c.AutoFailback}
 	for _, g := range c.Groups {
-		cc.Groups = append(cc.Groups, GroupSpec{Key: g.Key, Node: g.Node})
+		var toks []string
+		for _, r := range g.Resources {
+			toks = append(toks, r.Token)
+		}
+		cc.Groups = append(cc.Groups, GroupSpec{Key: g.Key, Node: g.Node, Digest: strings.Join(toks, " ")})
 	}
 	return cc
 }
@@ -75,11 +81,19 @@ type Admin struct {
 // Shutdown asks the node to hand its groups over and stop.
 type Shutdown struct{ Now time.Time }
 
-func (e Tick) eventTime() time.Time     { return e.Now }
-func (e Recv) eventTime() time.Time     { return e.Now }
-func (e OpDone) eventTime() time.Time   { return e.Now }
-func (e Admin) eventTime() time.Time    { return e.Now }
-func (e Shutdown) eventTime() time.Time { return e.Now }
+// Reconfigure applies a new, already validated configuration (a reload).
+// Self must not change.
+type Reconfigure struct {
+	Now    time.Time
+	Config Config
+}
+
+func (e Tick) eventTime() time.Time        { return e.Now }
+func (e Recv) eventTime() time.Time        { return e.Now }
+func (e OpDone) eventTime() time.Time      { return e.Now }
+func (e Admin) eventTime() time.Time       { return e.Now }
+func (e Shutdown) eventTime() time.Time    { return e.Now }
+func (e Reconfigure) eventTime() time.Time { return e.Now }
 
 // ErrAddressInUse is what an acquire reports when the split-brain guard
 // finds a floating address still answering on the LAN.
