@@ -9,3 +9,5 @@ require (
 	golang.org/x/net v0.59.0
 	golang.org/x/sys v0.49.0
 )
+
+require github.com/fsnotify/fsnotify v1.10.1 // indirect

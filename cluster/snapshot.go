@@ -18,7 +18,10 @@ type NodeStatus struct {
 	Name   string            `json:"name"`
 	Status string            `json:"status"`
 	Links  map[string]string `json:"links"`
-	// LastHeard is how long ago its last heartbeat arrived.
+	// Heard says whether it was ever heard since this node started;
+	// LastHeard is then how long before the snapshot its last heartbeat
+	// arrived.
+	Heard     bool          `json:"heard"`
 	LastHeard time.Duration `json:"last_heard_ns"`
 	Holds     []string      `json:"holds"`
 }
@@ -43,7 +46,7 @@ func (n *Node) Snapshot() Snapshot {
 		}
 		ns := NodeStatus{Name: name, Status: p.st, Links: map[string]string{}}
 		if p.heard {
-			ns.LastHeard = n.now.Sub(p.lastStatus)
+			ns.Heard, ns.LastHeard = true, n.now.Sub(p.lastStatus)
 		}
 		for ln, l := range p.links {
 			ns.Links[ln] = map[bool]string{true: "up", false: "dead"}[l.up]

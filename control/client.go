@@ -64,6 +64,14 @@ func SendAdmin(ctx context.Context, path string, cmd cluster.AdminCmd, set clust
 	return err
 }
 
+// SendReload asks the daemon listening on path to re-read its
+// configuration. An invalid configuration comes back as an error listing
+// every problem; the daemon keeps running on the old one.
+func SendReload(ctx context.Context, path string) error {
+	_, err := roundTrip(ctx, path, Request{Cmd: CmdReload})
+	return err
+}
+
 // roundTrip sends req and reads the reply; a refusal by the daemon is an
 // error carrying its message. Without a deadline in ctx the exchange is
 // bounded by DefaultTimeout.

@@ -23,6 +23,7 @@ var handlers = map[string]func(s *Server, ctx context.Context, req Request, log 
 	CmdStatus:   (*Server).handleStatus,
 	CmdStandby:  (*Server).handleAdmin,
 	CmdTakeover: (*Server).handleAdmin,
+	CmdReload:   (*Server).handleReload,
 }
 
 // serveConn runs one exchange: read a request, check the peer, answer.
@@ -54,7 +55,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, log *slog.Logger) {
 	h, ok := handlers[req.Cmd]
 	if !ok {
 		log.Warn("bad control request", "cmd", req.Cmd, "err", "unknown command")
-		s.reply(c, log, failure("unknown command %q: want %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover))
+		s.reply(c, log, failure("unknown command %q: want %s, %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover, CmdReload))
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
@@ -101,6 +102,15 @@ func (s *Server) handleAdmin(ctx context.Context, req Request, log *slog.Logger)
 		return failure("%s [%s]: %v", req.Cmd, set, err)
 	}
 	log.Info("operator command", "cmd", req.Cmd, "set", set)
+	return Response{OK: true}
+}
+
+func (s *Server) handleReload(ctx context.Context, req Request, log *slog.Logger) Response {
+	if err := s.Backend.Reload(ctx); err != nil {
+		log.Warn("operator reload refused", "err", err)
+		return failure("%v", err)
+	}
+	log.Info("operator command", "cmd", req.Cmd)
 	return Response{OK: true}
 }
 

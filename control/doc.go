@@ -16,6 +16,7 @@
 //	{"cmd":"status"}                   {"ok":true,"status":{...Status...}}
 //	{"cmd":"standby","set":"all"}      {"ok":true}
 //	{"cmd":"takeover","set":"local"}   {"ok":false,"error":"..."}
+//	{"cmd":"reload"}                   {"ok":true} or every problem of the new configuration
 //
 // set is all, local, foreign or failback (= foreign), as hb_standby and
 // hb_takeover take it (heartbeat-spec §6.4); empty means all. Standby and

@@ -27,6 +27,7 @@ const (
 	CmdStatus   = "status"
 	CmdStandby  = "standby"
 	CmdTakeover = "takeover"
+	CmdReload   = "reload"
 )
 
 // Request is one line from the client.

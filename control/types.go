@@ -43,4 +43,9 @@ type Backend interface {
 	// cluster and returns once it is accepted, not when it is done. Its
 	// error is shown to the operator as is.
 	Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error
+	// Reload re-reads the configuration directory. It returns nil when
+	// the new configuration was valid and applied; otherwise an error
+	// listing every problem, one per line, and the old configuration
+	// stays in force.
+	Reload(ctx context.Context) error
 }

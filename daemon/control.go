@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/understudy-ha/understudy/cluster"
@@ -27,6 +28,7 @@ type controlServer struct {
 
 type ctlReq struct {
 	status bool
+	reload chan error
 	cmd    cluster.AdminCmd
 	set    cluster.Set
 	reply  chan control.Status
@@ -78,6 +80,19 @@ func (b backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Se
 	return b.ask(ctx, ctlReq{cmd: cmd, set: set})
 }
 
+func (b backend) Reload(ctx context.Context) error {
+	r := ctlReq{reload: make(chan error, 1)}
+	if err := b.ask(ctx, r); err != nil {
+		return err
+	}
+	select {
+	case err := <-r.reload:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (b backend) ask(ctx context.Context, r ctlReq) error {
 	select {
 	case b.s.requests <- r:
@@ -90,26 +105,43 @@ func (b backend) ask(ctx context.Context, r ctlReq) error {
 // control answers a request inside the loop: status directly, commands
 // as an event for the state machine.
 func (d *daemon) control(r ctlReq) cluster.Event {
+	if r.reload != nil {
+		ev, err := d.reload("understudy reload")
+		r.reload <- err
+		return ev
+	}
 	if !r.status {
 		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set}
 	}
 	st := control.Status{Node: d.self, Version: d.o.Version, Dir: d.o.Dir, Started: d.start,
 		Cluster: d.node.Snapshot(), Groups: d.ops.snapshot()}
+	// One entry per link name, as heartbeat shows links: several media
+	// on one interface are one link, up while any of them works.
+	seen := map[string]int{}
 	for _, m := range d.cfg.Media {
 		name := m.Iface
 		if m.Type == "serial" {
 			name = m.Device
 		}
-		ls := control.LinkStatus{Name: name, Medium: string(m.Type)}
-		for _, s := range d.linkUp {
-			if s.Link == name {
-				ls.Up = s.Up
-				if s.Err != nil {
-					ls.Err = s.Err.Error()
-				}
-			}
+		i, ok := seen[name]
+		if !ok {
+			i = len(st.Links)
+			seen[name] = i
+			st.Links = append(st.Links, control.LinkStatus{Name: name, Medium: string(m.Type)})
+		} else if !strings.Contains(st.Links[i].Medium, string(m.Type)) {
+			st.Links[i].Medium += "," + string(m.Type)
 		}
-		st.Links = append(st.Links, ls)
+	}
+	for _, s := range d.linkUp {
+		i, ok := seen[s.Link]
+		if !ok {
+			continue
+		}
+		if s.Up {
+			st.Links[i].Up, st.Links[i].Err = true, ""
+		} else if !st.Links[i].Up && s.Err != nil {
+			st.Links[i].Err = s.Err.Error()
+		}
 	}
 	r.reply <- st
 	return nil

@@ -27,6 +27,11 @@ type Options struct {
 	// Ready, if set, is called once the links are open and the control
 	// socket listens (systemd's READY=1).
 	Ready func()
+	// Reload delivers SIGHUP: re-read the configuration.
+	Reload <-chan struct{}
+	// NoWatch turns off reloading when a file of the configuration
+	// directory changes.
+	NoWatch bool
 }
 
 // Run loads the configuration, opens the links and runs the node until
@@ -60,6 +65,10 @@ type daemon struct {
 	ctl    *controlServer
 	linkUp map[string]transport.Status
 	start  time.Time
+	// changed reports edits of the configuration files.
+	changed   chan string
+	stopWatch func()
+	watchStop chan struct{}
 }
 
 // start does everything that can fail before the loop runs.
@@ -104,6 +113,12 @@ func start(o Options) (*daemon, error) {
 	}
 	d.links = links
 	d.node = cluster.New(cluster.FromConfig(cfg, self), time.Now())
+	d.changed, d.watchStop = make(chan string), make(chan struct{})
+	if !o.NoWatch {
+		if d.stopWatch, err = watchConfig(o.Dir, 300*time.Millisecond, d.changed, d.watchStop); err != nil {
+			d.log.Warn("configuration files are not watched; reload with SIGHUP or understudy reload", "err", err)
+		}
+	}
 	d.log.Info("understudy started", "version", o.Version, "generation", d.wire.gen, "links", strings.Join(links.Names(), ","),
 		"keepalive", cfg.Keepalive, "deadtime", cfg.Deadtime, "auto_failback", cfg.AutoFailback)
 	return d, nil
@@ -150,6 +165,10 @@ func (d *daemon) identity() error {
 }
 
 func (d *daemon) close() {
+	if d.stopWatch != nil {
+		close(d.watchStop)
+		d.stopWatch()
+	}
 	if d.links != nil {
 		d.links.Close()
 	}

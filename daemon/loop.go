@@ -38,6 +38,10 @@ func (d *daemon) loop(ctx context.Context) error {
 			ev = r
 		case req := <-d.ctl.requests:
 			ev = d.control(req)
+		case <-d.o.Reload:
+			ev, _ = d.reload("SIGHUP")
+		case what := <-d.changed:
+			ev, _ = d.reload(what)
 		}
 		if ev == nil {
 			continue

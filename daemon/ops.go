@@ -27,7 +27,11 @@ type ops struct {
 	ann    *neigh.Announcer
 	handle *netlink.Handle
 	done   chan cluster.OpDone
-	wg     sync.WaitGroup
+	// started holds the definition each group was started with, so that
+	// a reload that changes a running group stops what actually runs.
+	// Only the loop touches cfg and started.
+	started map[string]config.Group
+	wg      sync.WaitGroup
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -43,7 +47,7 @@ func newOps(cfg *config.Config, self string, log *slog.Logger) (*ops, error) {
 		return nil, fmt.Errorf("cannot open the socket for gratuitous ARP (needs CAP_NET_RAW): %w", err)
 	}
 	s := cfg.Settings
-	o := &ops{cfg: cfg, log: log, handle: h, conn: conn, done: make(chan cluster.OpDone, 64)}
+	o := &ops{cfg: cfg, log: log, handle: h, conn: conn, done: make(chan cluster.OpDone, 64), started: map[string]config.Group{}}
 	o.ctx, o.cancel = context.WithCancel(context.Background())
 	o.ann = neigh.NewAnnouncer(neigh.AnnouncerOptions{Sender: conn, Count: s.IP.GARPCount, Interval: s.IP.GARPInterval, Logger: o.log})
 	mgr := ipaddr.New(ipaddr.Options{Handle: h, Logger: o.log})
@@ -62,6 +66,7 @@ func newOps(cfg *config.Config, self string, log *slog.Logger) (*ops, error) {
 // starts it.
 func (o *ops) acquire(key string) {
 	g, _ := o.cfg.Group(key)
+	o.started[key] = g
 	o.run(key, cluster.Acquire, func(ctx context.Context) error {
 		if err := o.probe(ctx, g); err != nil {
 			return err
@@ -71,7 +76,10 @@ func (o *ops) acquire(key string) {
 }
 
 func (o *ops) release(key string) {
-	g, _ := o.cfg.Group(key)
+	g, ok := o.started[key]
+	if !ok {
+		g, _ = o.cfg.Group(key)
+	}
 	o.run(key, cluster.Release, func(ctx context.Context) error { return o.runner.Stop(ctx, g) })
 }
 
@@ -117,6 +125,10 @@ func (o *ops) probe(ctx context.Context, g config.Group) error {
 	}
 	return nil
 }
+
+// setConfig takes the group definitions of a reload for the operations
+// to come.
+func (o *ops) setConfig(cfg *config.Config) { o.cfg = cfg }
 
 // wait lets running operations finish.
 func (o *ops) wait() { o.wg.Wait() }

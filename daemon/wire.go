@@ -46,6 +46,12 @@ func newWire(self string, uuid []byte, gen uint64, c *config.Config) *wire {
 	return w
 }
 
+// setConfig applies a reload: keys, node list, ttl and encodings.
+func (w *wire) setConfig(c *config.Config) {
+	fresh := newWire(w.self, w.uuid, w.gen, c)
+	w.keys, w.nodes, w.ttl, w.serial = fresh.keys, fresh.nodes, fresh.ttl, fresh.serial
+}
+
 // loadavg is what heartbeat puts in the ld field.
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")

@@ -26,6 +26,7 @@ var commands = []command{
 	{"status", "show the cluster as this node sees it", runStatus},
 	{"standby", "hand groups over to the peer (hb_standby)", runStandby},
 	{"takeover", "take groups over from the peer (hb_takeover)", runTakeover},
+	{"reload", "make the daemon re-read its configuration", runReload},
 	{"version", "print the version", runVersion},
 }
 

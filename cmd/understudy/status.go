@@ -107,7 +107,7 @@ func printNodes(w io.Writer, st control.Status) {
 			links = append(links, name+" "+n.Links[name])
 		}
 		heard := "never heard"
-		if n.LastHeard > 0 {
+		if n.Heard {
 			heard = "heard " + ago(n.LastHeard) + " ago"
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\n", n.Name, n.Status, strings.Join(append(links, heard), ", "))

@@ -53,7 +53,7 @@ func TestPrintStatus(t *testing.T) {
 func TestPrintStatusEdges(t *testing.T) {
 	st := controltest.Sample()
 	st.Cluster.Standby = "releasing"
-	st.Cluster.Nodes[0].Status, st.Cluster.Nodes[0].LastHeard = "dead", 0
+	st.Cluster.Nodes[0].Status, st.Cluster.Nodes[0].Heard, st.Cluster.Nodes[0].LastHeard = "dead", false, 0
 	st.Cluster.Nodes[0].Links = map[string]string{"zz0": "dead", "eth1": "dead", "aa0": "dead"}
 	st.Cluster.Groups = st.Cluster.Groups[:1]
 	var b bytes.Buffer

@@ -24,9 +24,11 @@ type Backend struct {
 	St        control.Status
 	StatusErr error
 	AdminErr  error
+	ReloadErr error
 
-	mu   sync.Mutex
-	cmds []Admin
+	mu      sync.Mutex
+	cmds    []Admin
+	reloads int
 }
 
 // Admin is one recorded admin command.
@@ -51,6 +53,21 @@ func (b *Backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.S
 	defer b.mu.Unlock()
 	b.cmds = append(b.cmds, Admin{cmd, set})
 	return b.AdminErr
+}
+
+// Reload counts the request and returns b.ReloadErr.
+func (b *Backend) Reload(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reloads++
+	return b.ReloadErr
+}
+
+// Reloads returns how many reloads were asked for.
+func (b *Backend) Reloads() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reloads
 }
 
 // Commands returns the admin commands received so far.
@@ -115,7 +132,7 @@ func Sample() control.Status {
 			Self: "node1", Status: "active", State: "stable", Standby: "none", Hold: cluster.SetLocal,
 			Nodes: []cluster.NodeStatus{{Name: "node2", Status: "active",
 				Links:     map[string]string{"eth1": "up", "/dev/ttyS0": "dead"},
-				LastHeard: 400 * time.Millisecond, Holds: []string{"192.0.2.20"}}},
+				Heard: true, LastHeard: 400 * time.Millisecond, Holds: []string{"192.0.2.20"}}},
 			Groups: []cluster.GroupStatus{
 				{Key: "IPaddr::192.0.2.10/24", Preferred: "node1", State: "running", Owner: "node1"},
 				{Key: "192.0.2.20", Preferred: "node2", State: "stopped", Owner: "node2"},
