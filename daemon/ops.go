@@ -32,8 +32,8 @@ type ops struct {
 	// Only the loop touches cfg and started.
 	started map[string]config.Group
 	wg      sync.WaitGroup
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx     context.Context
+	cancel  context.CancelFunc
 }
 
 func newOps(cfg *config.Config, self string, log *slog.Logger) (*ops, error) {

@@ -61,4 +61,3 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
-

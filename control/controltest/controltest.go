@@ -131,7 +131,7 @@ func Sample() control.Status {
 		Cluster: cluster.Snapshot{
 			Self: "node1", Status: "active", State: "stable", Standby: "none", Hold: cluster.SetLocal,
 			Nodes: []cluster.NodeStatus{{Name: "node2", Status: "active",
-				Links:     map[string]string{"eth1": "up", "/dev/ttyS0": "dead"},
+				Links: map[string]string{"eth1": "up", "/dev/ttyS0": "dead"},
 				Heard: true, LastHeard: 400 * time.Millisecond, Holds: []string{"192.0.2.20"}}},
 			Groups: []cluster.GroupStatus{
 				{Key: "IPaddr::192.0.2.10/24", Preferred: "node1", State: "running", Owner: "node1"},
