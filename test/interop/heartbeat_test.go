@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/internal/pcap"
 	"github.com/understudy-ha/understudy/internal/ptytest"
 	"github.com/understudy-ha/understudy/transport/codec"
 )
@@ -275,9 +277,13 @@ func (l *lab) readLog() string {
 // fields, then src, srcuuid, seq, hg, ts, ld, ttl. No protocol field, so
 // heartbeat does not expect acks or a node-list exchange (spec 4.7).
 func statusMsg(uuid []byte, gen, seq uint64, st string, now time.Time) (*codec.Message, error) {
+	return statusMsgFrom(usNode, uuid, gen, seq, st, now)
+}
+
+func statusMsgFrom(src string, uuid []byte, gen, seq uint64, st string, now time.Time) (*codec.Message, error) {
 	m := &codec.Message{}
 	errs := []error{m.Set("t", "status"), m.Set("st", st), m.Set("dt", strconv.FormatUint(10000, 16)),
-		m.Set("src", usNode), m.SetBinary("srcuuid", uuid), m.Set("seq", strconv.FormatUint(seq, 16)),
+		m.Set("src", src), m.SetBinary("srcuuid", uuid), m.Set("seq", strconv.FormatUint(seq, 16)),
 		m.Set("hg", strconv.FormatUint(gen, 16)), m.Set("ts", strconv.FormatInt(now.Unix(), 16)),
 		m.Set("ld", "0.00 0.00 0.00 1/1 1"), m.Set("ttl", "3")}
 	return m, errors.Join(errs...)
@@ -370,6 +376,7 @@ func testMethod(t *testing.T, authIndex int) {
 	l := newLab(t, authIndex)
 	l.listen()
 	l.start()
+	save := newSaver(t, l.key)
 
 	var mu sync.Mutex
 	seq := &codec.SeqState{}
@@ -398,6 +405,9 @@ func testMethod(t *testing.T, authIndex int) {
 				return
 			}
 			ua, ok := src.(*net.UDPAddr)
+			if ok && cm != nil {
+				save.udp(ua, cm.Dst, buf[:n])
+			}
 			if !ok || !ua.IP.Equal(net.ParseIP(hbAddr)) || cm == nil {
 				continue // our own broadcasts come back too
 			}
@@ -420,6 +430,7 @@ func testMethod(t *testing.T, authIndex int) {
 			l.serial.Master.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 			n, err := l.serial.Master.Read(buf)
 			pending = append(pending, buf[:n]...)
+			save.serial(buf[:n])
 			for {
 				s := bytes.Index(pending, []byte(">>>\n"))
 				if s < 0 {
@@ -430,10 +441,15 @@ func testMethod(t *testing.T, authIndex int) {
 					break
 				}
 				frame := pending[s : s+e+4]
+				pending = pending[s+e+4:]
+				if bytes.Contains(frame, []byte("\nsrc="+usNode+"\n")) {
+					// our own frame echoed by the tty before heartbeat set it
+					// to raw mode (normally with CR LF, so not even matched)
+					continue
+				}
 				mu.Lock()
 				serialC.add("serial", frame, l.keys, l.key, codec.Classic)
 				mu.Unlock()
-				pending = pending[s+e+4:]
 			}
 			select {
 			case <-stop:
@@ -565,6 +581,118 @@ func testMethod(t *testing.T, authIndex int) {
 		t.Errorf("(b) heartbeat's log never shows node2's status (Status update for node %s: status up|active)", usNode)
 	} else if !strings.Contains(log, activeLine) {
 		t.Errorf("(b) heartbeat's log lacks %q", activeLine)
+	}
+	l.rejects(len(log))
+}
+
+// rejects is the converse of (b), proving the log check above can fail:
+// a tampered message (from the unknown node3, as in the lab's injection
+// test, spec 4.5) on UDP and on serial must be refused and logged.
+func (l *lab) rejects(from int) {
+	t := l.t
+	uuid := make([]byte, 16)
+	msg, err := statusMsgFrom("node3", uuid, 1, 1, "up", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tamper := func(b []byte, err error) []byte {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bytes.Replace(b, []byte("ld=0.00"), []byte("ld=9.00"), 1)
+	}
+	pkt := tamper(codec.EncodeNetstring(msg, l.key))
+	text := tamper(codec.EncodeClassic(msg, l.key))
+	if _, err := l.conn.WriteToUDP(pkt, &net.UDPAddr{IP: net.ParseIP(hbAddr), Port: hbPort}); err != nil {
+		t.Fatal(err)
+	}
+	l.serial.Master.SetWriteDeadline(time.Now().Add(time.Second))
+	if _, err := l.serial.Master.Write(text); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*regexp.Regexp{
+		"udp":    regexp.MustCompile(`authtoken does not match|netstring authentication failed`),
+		"serial": regexp.MustCompile(`node \[node3\] failed authentication`),
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(want) > 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		log := l.readLog()
+		if len(log) < from {
+			continue
+		}
+		for medium, re := range want {
+			if line := re.FindString(log[from:]); line != "" {
+				t.Logf("(c) tampered %s message refused by heartbeat: %q", medium, line)
+				delete(want, medium)
+			}
+		}
+	}
+	for medium, re := range want {
+		t.Errorf("(c) heartbeat did not log refusing a tampered %s message within 5s (want /%s/)", medium, re)
+	}
+}
+
+// saver keeps what the test hears, for `understudy decode`, when
+// UNDERSTUDY_INTEROP_CAPTURE names a directory: METHOD.pcap (every UDP
+// datagram received, ours looped back included) and METHOD-serial.raw
+// (heartbeat's serial output as a byte stream).
+type saver struct {
+	mu    sync.Mutex
+	pcap  *pcap.Writer
+	raw   *os.File
+	files []*os.File
+}
+
+func newSaver(t *testing.T, key config.AuthKey) *saver {
+	s := &saver{}
+	dir := os.Getenv("UNDERSTUDY_INTEROP_CAPTURE")
+	if dir == "" {
+		return s
+	}
+	name := filepath.Join(dir, string(key.Method))
+	f, err := os.Create(name + ".pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.pcap, err = pcap.NewWriter(f, pcap.Header{LinkType: pcap.LinkEthernet, Nano: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s.raw, err = os.Create(name + "-serial.raw"); err != nil {
+		t.Fatal(err)
+	}
+	s.files = []*os.File{f, s.raw}
+	t.Cleanup(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, f := range s.files {
+			f.Close()
+		}
+		s.pcap, s.raw = nil, nil
+		t.Logf("capture saved: %s.pcap, %s-serial.raw", name, name)
+	})
+	return s
+}
+
+func (s *saver) udp(src *net.UDPAddr, dst net.IP, payload []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pcap == nil {
+		return
+	}
+	sa, _ := netip.AddrFromSlice(src.IP.To4())
+	da, _ := netip.AddrFromSlice(dst.To4())
+	frame, err := pcap.EncodeUDP(pcap.LinkEthernet, netip.AddrPortFrom(sa, uint16(src.Port)), netip.AddrPortFrom(da, hbPort), payload)
+	if err == nil {
+		s.pcap.Write(time.Now(), frame)
+	}
+}
+
+func (s *saver) serial(b []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.raw != nil {
+		s.raw.Write(b)
 	}
 }
 
