@@ -8,13 +8,18 @@ package cluster
 func (n *Node) legacyStart() {
 	alone := len(n.alivePeers()) == 0
 	for _, g := range n.groups {
-		if n.owner(g) != n.cfg.Self {
-			continue
-		}
-		if alone {
-			n.take([]string{g.spec.Key}, "legacy start-up: no other node is alive")
-			continue
-		}
+		n.legacyRequest(g, alone)
+	}
+}
+
+// legacyRequest asks for a group this node should run, or takes it when
+// alone.
+func (n *Node) legacyRequest(g *group, alone bool) {
+	switch {
+	case n.owner(g) != n.cfg.Self:
+	case alone:
+		n.take([]string{g.spec.Key}, "legacy: no other node is alive")
+	default:
 		n.send(msg("ip-request", "ipaddr", g.spec.Key))
 	}
 }

@@ -40,7 +40,7 @@ func (n *Node) reconfigureNodes(old Config) {
 
 func (n *Node) reconfigureGroups() {
 	keep := map[string]bool{}
-	var groups []*group
+	var groups, added []*group
 	for _, spec := range n.cfg.Groups {
 		keep[spec.Key] = true
 		g, ok := n.byKey[spec.Key]
@@ -48,6 +48,7 @@ func (n *Node) reconfigureGroups() {
 			g = &group{spec: spec, failed: map[string]bool{}}
 			n.byKey[spec.Key] = g
 			n.transition("info", "group", spec.Key, "", "stopped", "added to the configuration")
+			added = append(added, g)
 		} else if g.spec != spec {
 			changed := g.spec.Digest != spec.Digest
 			g.spec, g.removed = spec, false
@@ -75,6 +76,13 @@ func (n *Node) reconfigureGroups() {
 		n.transition("info", "group", g.spec.Key, "stopped", "", "removed from the configuration")
 	}
 	n.groups = groups
+	if n.cfg.AutoFailback == "legacy" && n.rs == rsStable {
+		// No orphan adoption in legacy mode: ask for the new groups as
+		// at start-up.
+		for _, g := range added {
+			n.legacyRequest(g, len(n.alivePeers()) == 0)
+		}
+	}
 }
 
 // dropRemoved forgets removed groups once they are released.
