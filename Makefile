@@ -47,6 +47,9 @@ install: build
 	  mode=0644; [ $$f = authkeys ] && mode=0600; \
 	  if [ -e $(DESTDIR)$(HADIR)/$$f ]; then echo "keeping existing $(DESTDIR)$(HADIR)/$$f"; \
 	  else install -m $$mode ha.d/$$f $(DESTDIR)$(HADIR)/$$f; fi; done
+	@for f in httpd mysql ldap; do \
+	  if [ -e $(DESTDIR)$(HADIR)/resource.d/$$f ]; then echo "keeping existing $(DESTDIR)$(HADIR)/resource.d/$$f"; \
+	  else install -m 0755 ha.d/resource.d/$$f $(DESTDIR)$(HADIR)/resource.d/$$f; fi; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; \
 	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 
