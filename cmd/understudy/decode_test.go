@@ -39,7 +39,7 @@ func decodeKeysDir(t *testing.T) string {
 }
 
 // decodeTestdata reads a test vector of package codec (spec 8.5 and 4.11).
-func decodeTestdata(t *testing.T, name string) []byte {
+func decodeTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "transport", "codec", "testdata", name))
 	if err != nil {
@@ -355,4 +355,36 @@ func TestDecodeUsage(t *testing.T) {
 	if code, _, errs := decodeRun("-c", dir, path); code != exitUsage || !strings.Contains(errs, "link type") {
 		t.Errorf("link type 228: exit %d, %q", code, errs)
 	}
+}
+
+// FuzzDecodeStream: any input (pcap or byte stream) is judged without
+// panicking, and the summary accounts for every message.
+func FuzzDecodeStream(f *testing.F) {
+	keys := config.AuthKeys{Active: 1, Keys: decodeKeyTable}
+	var pc bytes.Buffer
+	w, _ := pcap.NewWriter(&pc, pcap.Header{LinkType: pcap.LinkEthernet})
+	real85 := decodeTestdata(f, "spec-8.5-bcast-status-sha1.hex")
+	fr, _ := pcap.EncodeUDP(pcap.LinkEthernet, netip.MustParseAddrPort(bc1), netip.MustParseAddrPort(bcA), real85)
+	w.Write(time.Unix(1767610253, 0), fr)
+	f.Add(pc.Bytes())
+	f.Add(real85)
+	f.Add([]byte("noise\n>>>\nt=status\nsrc=n\nseq=1\nhg=1\nauth=3 0\n<<<\r\n>>>\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := decodeStream(bytes.NewReader(data), keys, 0)
+		if err != nil {
+			return
+		}
+		total := 0
+		for _, n := range rep.Summary {
+			total += n
+		}
+		if total != len(rep.Messages) {
+			t.Fatalf("summary %v for %d messages", rep.Summary, len(rep.Messages))
+		}
+		for _, m := range rep.Messages {
+			if m.Verdict == "" || m.Text == "" {
+				t.Fatalf("message without a verdict: %+v", m)
+			}
+		}
+	})
 }
