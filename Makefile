@@ -6,6 +6,9 @@ DESTDIR   ?=
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 HADIR     ?= /etc/ha.d
+# heartbeat keeps cl_status in /usr/bin and hb_standby/hb_takeover here.
+COMPATBIN   ?= /usr/bin
+COMPATSHARE ?= /usr/share/heartbeat
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME  ?= 3s
 GOFLAGS_BUILD = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
@@ -42,6 +45,13 @@ lint:
 
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/understudy
+	@# heartbeat's commands, in heartbeat's places, as links to the one
+	@# binary; a file of an installed heartbeat package is left alone.
+	install -d $(DESTDIR)$(COMPATBIN) $(DESTDIR)$(COMPATSHARE)
+	@for f in $(COMPATBIN)/cl_status $(COMPATSHARE)/hb_standby $(COMPATSHARE)/hb_takeover; do \
+	  if [ -e $(DESTDIR)$$f ] && [ "$$(readlink $(DESTDIR)$$f)" != "$(SBINDIR)/understudy" ]; then \
+	    echo "keeping $(DESTDIR)$$f (heartbeat's; remove the heartbeat package, then make install again)"; \
+	  else ln -sf $(SBINDIR)/understudy $(DESTDIR)$$f; fi; done
 	install -d -m 0755 $(DESTDIR)$(HADIR) $(DESTDIR)$(HADIR)/resource.d
 	@for f in ha.cf haresources understudy.toml authkeys; do \
 	  mode=0644; [ $$f = authkeys ] && mode=0600; \
@@ -57,6 +67,8 @@ install: build
 # administrator's configuration.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/understudy
+	@for f in $(DESTDIR)$(COMPATBIN)/cl_status $(DESTDIR)$(COMPATSHARE)/hb_standby $(DESTDIR)$(COMPATSHARE)/hb_takeover; do \
+	  [ "$$(readlink $$f 2>/dev/null)" = "$(SBINDIR)/understudy" ] && rm -f $$f || true; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 	@echo "left $(DESTDIR)$(HADIR) in place: it holds your configuration"
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // Exit codes shared by the subcommands.
@@ -35,6 +36,15 @@ var commands = []command{
 var version = "dev"
 
 func main() {
+	// heartbeat's commands, as links to this binary (make install).
+	switch filepath.Base(os.Args[0]) {
+	case "cl_status":
+		os.Exit(runClStatus(os.Args, os.Stdout, os.Stderr))
+	case "hb_standby":
+		os.Exit(runHbStandby(os.Args, os.Stdout, os.Stderr))
+	case "hb_takeover":
+		os.Exit(runHbTakeover(os.Args, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
