@@ -301,6 +301,20 @@ func killNamespace(ns *netnstest.NS) {
 	}
 }
 
+// processes returns the command lines of the processes in name's
+// namespace.
+func (l *lab) processes(name string) []string {
+	out, _ := exec.Command("ip", "netns", "pids", l.nodes[name].ns.Name).Output()
+	var cmds []string
+	for _, pid := range strings.Fields(string(out)) {
+		b, err := os.ReadFile("/proc/" + pid + "/cmdline")
+		if err == nil && len(b) > 0 {
+			cmds = append(cmds, strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " ")))
+		}
+	}
+	return cmds
+}
+
 func (l *lab) mark(n *node, what string) {
 	f, err := os.OpenFile(n.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err == nil {

@@ -51,4 +51,12 @@ func TestStartScriptHangs(t *testing.T) {
 		l.logged("node1", "resource=stuck", "killed process group"))
 	l.serving("node2")
 	l.always(settle, "after the hung start", l.heldBy(vip, "node2"))
+	l.eventually(5*time.Second, "the hung script's process group must be killed", func() (bool, string) {
+		for _, cmdline := range l.processes("node1") {
+			if strings.Contains(cmdline, "sleep 600") {
+				return false, "still running on node1: " + cmdline
+			}
+		}
+		return true, ""
+	})
 }
