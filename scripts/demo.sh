@@ -40,6 +40,7 @@ if ! lab_wait_answer node1 15; then
 fi
 lab_wait_holder "$LAB_VIP" node1 10 || lab_die "$LAB_VIP should be on node1 only, but is held by: $(lab_holders "$LAB_VIP")"
 lab_note "the client reaches http://$LAB_VIP/ -> $(lab_client curl -s -m 1 "http://$LAB_VIP/" 2>/dev/null || echo '?')"
+lab_wait_quiet 1 || true
 lab_say "understudy status on node1"
 lab_status 1
 
@@ -62,6 +63,7 @@ GAP=$(sed -n 's/^gap_ms=\([0-9.]*\).*/\1/p' "$LAB_DIR/poll.out")
 lab_say "Failover: the client went ${GAP} ms without an answer (deadtime is $DEADTIME)"
 lab_wait_holder "$LAB_VIP" node2 5 || lab_die "$LAB_VIP should be on node2 only, but is held by: $(lab_holders "$LAB_VIP")"
 lab_note "the address is now held by: $(lab_holders "$LAB_VIP")"
+lab_wait_quiet 2 || true
 lab_say "understudy status on node2"
 lab_status 2
 
@@ -81,6 +83,8 @@ GAP2=$(sed -n 's/^gap_ms=\([0-9.]*\).*/\1/p' "$LAB_DIR/poll2.out")
 lab_say "Failback: the client went ${GAP2} ms without an answer during the planned hand-over"
 lab_wait_holder "$LAB_VIP" node1 5 || lab_die "$LAB_VIP should be on node1 only, but is held by: $(lab_holders "$LAB_VIP")"
 lab_note "the address is now held by: $(lab_holders "$LAB_VIP")"
+lab_wait_quiet 1 || true
+lab_wait_quiet 2 || true
 lab_say "Final status on node1"
 lab_status 1
 

@@ -262,11 +262,10 @@ lab_boot() {
 
 # lab_holders ADDR: the nodes that have ADDR on an interface, or "nobody".
 lab_holders() {
-	local n who=""
+	local n who="" addrs
 	for n in 1 2; do
-		if ip -n "$(lab_ns "n$n")" -4 -o addr show 2>/dev/null | grep -q " inet $1/"; then
-			who="$who node$n"
-		fi
+		addrs=$(ip -n "$(lab_ns "n$n")" -4 -o addr show 2>/dev/null || true)
+		case $addrs in *" inet $1/"*) who="$who node$n" ;; esac
 	done
 	echo "${who# }" | sed 's/^$/nobody/'
 }
@@ -289,6 +288,21 @@ lab_client() { ip netns exec "$(lab_ns cl)" "$@"; }
 lab_wait_answer() {
 	lab_client "$LAB_BIN/demoweb" poll --url "http://${3:-$LAB_VIP}/" --interval 50ms --timeout 200ms \
 		--duration "${2:-15}s" --until-name "$1" >"$LAB_DIR/wait.out" 2>&1
+}
+
+# lab_wait_quiet N [SECONDS]: wait until nodeN's status shows resources
+# stable, no standby hand-shake, nothing starting or stopping.
+lab_wait_quiet() {
+	local i js
+	for i in $(seq $((${2:-10} * 10))); do
+		js=$("$LAB_BIN/understudy" status --json -s "$LAB_DIR/node$1/run/understudy.sock" 2>/dev/null | tr -d ' \n\t' || true)
+		case $js in
+		*'"state":"starting"'* | *'"state":"stopping"'*) ;;
+		*'"state":"stable"'*) case $js in *'"standby":"none"'*) return 0 ;; esac ;;
+		esac
+		sleep 0.1
+	done
+	return 1
 }
 
 # lab_status N: `understudy status` of nodeN, indented.

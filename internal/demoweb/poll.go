@@ -73,11 +73,12 @@ func poll(ctx context.Context, o pollOptions, w *watch) bool {
 	tick := time.NewTicker(o.interval)
 	defer tick.Stop()
 	for {
+		sent := time.Now()
 		name, err := ask(ctx, client, o.url)
 		if ctx.Err() != nil {
 			return false // a request cut short by the end is no result
 		}
-		w.record(time.Now(), name, err)
+		w.record(sent, time.Now(), name, err)
 		if err == nil && o.untilName != "" && name == o.untilName {
 			return true
 		}

@@ -27,13 +27,15 @@ type watch struct {
 	gapStart time.Time
 }
 
-// record takes one result: the answering node, or the request's error.
-func (w *watch) record(now time.Time, name string, err error) {
+// record takes one result of a request sent at sent and finished at now:
+// the answering node, or the request's error. A failure is reported at
+// the time its request went out; a reply when it came.
+func (w *watch) record(sent, now time.Time, name string, err error) {
 	if err != nil {
 		w.failed++
 		if !w.failing {
-			w.failing, w.failingSince = true, now
-			w.line(now, "no answer: %s", short(err))
+			w.failing, w.failingSince = true, sent
+			w.line(sent, "no answer: %s", short(err))
 		}
 		return
 	}

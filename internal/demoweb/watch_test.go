@@ -13,14 +13,14 @@ func TestWatchGap(t *testing.T) {
 	w := &watch{out: &out, start: t0}
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	fail := errors.New("refused")
-	w.record(at(0), "", fail) // before the service is up: not a gap
-	w.record(at(10), "node1", nil)
-	w.record(at(20), "node1", nil)
-	w.record(at(30), "", fail)
-	w.record(at(80), "", fail)
-	w.record(at(250), "node2", nil)
-	w.record(at(260), "node2", nil)
-	w.record(at(300), "node1", nil) // a change without failure
+	w.record(at(0), at(0), "", fail) // before the service is up: not a gap
+	w.record(at(10), at(10), "node1", nil)
+	w.record(at(20), at(20), "node1", nil)
+	w.record(at(30), at(30), "", fail)
+	w.record(at(80), at(80), "", fail)
+	w.record(at(250), at(250), "node2", nil)
+	w.record(at(260), at(260), "node2", nil)
+	w.record(at(300), at(300), "node1", nil) // a change without failure
 	w.summary()
 	if w.gap != 230*time.Millisecond || w.gapFrom != "node1" || w.gapTo != "node2" {
 		t.Errorf("gap = %v %s->%s, want 230ms node1->node2", w.gap, w.gapFrom, w.gapTo)
