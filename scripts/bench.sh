@@ -4,8 +4,9 @@
 #
 # 1. Power-off failover, BENCH_N times (default 10) at each setting
 #    keepalive 50ms/deadtime 200ms and keepalive 25ms/deadtime 100ms. The
-#    client polls the floating address every 10 ms (fresh connection, 50 ms
-#    timeout); the gap is the time from the last reply node1 gave to the
+#    client starts a request to the floating address every 10 ms (each on a
+#    fresh connection with a 50 ms timeout, overlapping, so one stuck
+#    request does not hide the recovery); the gap is the time from the last reply node1 gave to the
 #    first reply node2 gave. The takeover cost is gap - deadtime: what the
 #    daemon, the address move, the web server start and the client's
 #    polling granularity add to the detection time. After each run node1
@@ -141,13 +142,17 @@ VERSION=$("$LAB_BIN/understudy" version 2>/dev/null | awk '{print $2}')
 		machine, a bridge for the LAN, UDP heartbeats over a crossover veth and a
 		serial null-modem made of a socat pty pair.
 
-		* **gap**: a client polls the floating address every 10 ms (fresh TCP
-		  connection, 50 ms timeout); node1 is powered off (daemon and web server
+		* **gap**: a client starts a request to the floating address every
+		  10 ms (each on a fresh TCP connection with a 50 ms timeout; they
+		  overlap, so a SYN lost while nobody holds the address does not hide
+		  the recovery); node1 is powered off (daemon and web server
 		  killed -9, LAN interface deleted, crossover link down); the gap is the
 		  time from the last reply from node1 to the first reply from node2.
 		* **takeover cost** = gap - deadtime: what detection leaves over --
 		  taking the address, gratuitous ARP, starting the web server, and the
-		  client's 10 ms polling step.
+		  client's 10 ms polling step. It can be below zero: node2 counts
+		  deadtime from the last heartbeat it heard, which left node1 up to one
+		  keepalive before the power-off.
 		* **128 addresses**: one group of 128 IPaddr2 resources
 		  (192.0.2.101-228) plus the web server; "dead -> 128th address" is read
 		  from node2's log (millisecond timestamps, from "node node1 is dead" to

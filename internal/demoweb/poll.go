@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -58,36 +59,65 @@ func runPoll(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// poll asks until ctx ends or, with untilName, until that node answers;
-// it reports whether it did.
+// maxInFlight bounds the requests outstanding at once.
+const maxInFlight = 32
+
+// poll starts a request every interval, without waiting for the previous
+// one: a request stuck until its timeout (a SYN sent while nobody holds the
+// address) must not hide the moment the service comes back. It asks until
+// ctx ends or, with untilName, until that node answers, and reports
+// whether it did.
 func poll(ctx context.Context, o pollOptions, w *watch) bool {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	defer tr.CloseIdleConnections()
 	client := &http.Client{
 		Timeout: o.timeout,
 		// A fresh connection per request, as a new user would make: a
 		// kept-alive one to a dead node would measure TCP, not failover.
-		Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		reached bool
+	)
+	slots := make(chan struct{}, maxInFlight)
 	tick := time.NewTicker(o.interval)
 	defer tick.Stop()
-	for {
-		sent := time.Now()
-		name, err := ask(ctx, client, o.url)
-		if ctx.Err() != nil {
-			return false // a request cut short by the end is no result
-		}
-		w.record(sent, time.Now(), name, err)
-		if err == nil && o.untilName != "" && name == o.untilName {
-			return true
+	for ctx.Err() == nil {
+		select {
+		case slots <- struct{}{}:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				sent := time.Now()
+				name, err := ask(ctx, client, o.url)
+				if ctx.Err() != nil {
+					return // a request cut short by the end is no result
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				w.record(sent, time.Now(), name, err)
+				if err == nil && o.untilName != "" && name == o.untilName {
+					reached = true
+					stop()
+				}
+			}()
+		default: // all slots busy: skip this tick
 		}
 		select {
 		case <-ctx.Done():
-			return false
 		case <-tick.C:
 		}
 	}
+	wg.Wait()
+	return reached
 }
 
 // ask makes one request and returns the node that answered.

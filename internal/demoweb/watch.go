@@ -17,6 +17,7 @@ type watch struct {
 	ok, failed int
 	// lastGood is the time and name of the last good reply.
 	lastGood     time.Time
+	lastSent     time.Time // when the request behind lastGood went out
 	lastName     string
 	failing      bool
 	failingSince time.Time
@@ -28,12 +29,15 @@ type watch struct {
 }
 
 // record takes one result of a request sent at sent and finished at now:
-// the answering node, or the request's error. A failure is reported at
-// the time its request went out; a reply when it came.
+// the answering node, or the request's error. Results come in the order
+// they complete, which with overlapping requests is not the order they were
+// sent: a failure of a request older than the last good one says nothing
+// new. A failure is reported at the time its request went out; a reply
+// when it came.
 func (w *watch) record(sent, now time.Time, name string, err error) {
 	if err != nil {
 		w.failed++
-		if !w.failing {
+		if !w.failing && !sent.Before(w.lastSent) {
 			w.failing, w.failingSince = true, sent
 			w.line(sent, "no answer: %s", short(err))
 		}
@@ -55,6 +59,9 @@ func (w *watch) record(sent, now time.Time, name string, err error) {
 	}
 	w.failing = false
 	w.lastGood, w.lastName = now, name
+	if sent.After(w.lastSent) {
+		w.lastSent = sent
+	}
 }
 
 // summary prints the final lines; the last one is machine-readable.

@@ -36,6 +36,26 @@ func TestWatchGap(t *testing.T) {
 	}
 }
 
+// Overlapping requests: a failure that completes after a newer request
+// succeeded is old news, not an outage.
+func TestWatchStaleFailure(t *testing.T) {
+	var out strings.Builder
+	t0 := time.Unix(1000, 0)
+	w := &watch{out: &out, start: t0}
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	w.record(at(0), at(1), "node2", nil)
+	w.record(at(20), at(21), "node2", nil)
+	w.record(at(10), at(60), "", errors.New("timeout")) // sent before the reply at 21
+	w.record(at(70), at(71), "node2", nil)
+	w.summary()
+	if w.failing || strings.Contains(out.String(), "no answer") {
+		t.Errorf("a stale failure was taken for an outage:\n%s", out.String())
+	}
+	if w.gap != 50*time.Millisecond {
+		t.Errorf("gap = %v, want 50ms (21 -> 71)", w.gap)
+	}
+}
+
 func TestWatchNoGap(t *testing.T) {
 	var out strings.Builder
 	w := &watch{out: &out, start: time.Now()}
