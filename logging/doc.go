@@ -74,9 +74,9 @@
 //
 // # Errors and ordering
 //
-// Writes are synchronous and ordered: one mutex covers formatting and
-// every destination, so lines appear in the order records were handled,
-// in every destination. There are no goroutines. A failing destination
+// Writes are synchronous and ordered: one mutex covers the writes to
+// every destination, so every destination has the lines in the same
+// order. There are no goroutines. A failing destination
 // does not stop the others: its first failure is reported once as an
 // ERROR line on the other destinations, further failures are counted,
 // and its recovery is reported everywhere with the count of lost lines.
