@@ -19,6 +19,7 @@
 # Results go to stdout and are appended to docs/benchmarks.md with the
 # date and machine. Needs root. BENCH_NOTE adds a free-text note.
 set -euo pipefail
+# shellcheck source=scripts/lab.sh
 . "$(dirname "$0")/lab.sh"
 
 N=${BENCH_N:-10}
@@ -52,8 +53,10 @@ ms_of() {
 bring_up() {
 	lab_start 1
 	lab_start 2
-	lab_wait_answer node1 20 "$1" && lab_wait_holder "$1" node1 10 ||
-		{ tail -n 20 "$(lab_log 1)" "$(lab_log 2)"; lab_die "node1 did not come up alone with $1"; }
+	if ! lab_wait_answer node1 20 "$1" || ! lab_wait_holder "$1" node1 10; then
+		tail -n 20 "$(lab_log 1)" "$(lab_log 2)"
+		lab_die "node1 did not come up alone with $1"
+	fi
 }
 
 # failover ADDR OUTFILE: power node1 off while the client polls ADDR; the
@@ -68,8 +71,10 @@ failover() {
 	lab_power_off 1
 	wait "$poll" || true
 	lab_boot 1
-	lab_wait_answer node1 20 "$addr" && lab_wait_holder "$addr" node1 10 ||
-		{ tail -n 20 "$(lab_log 1)" "$(lab_log 2)"; lab_die "node1 did not take its group back"; }
+	if ! lab_wait_answer node1 20 "$addr" || ! lab_wait_holder "$addr" node1 10; then
+		tail -n 20 "$(lab_log 1)" "$(lab_log 2)"
+		lab_die "node1 did not take its group back"
+	fi
 	sleep 0.3 # let node2 settle after the hand-back
 }
 

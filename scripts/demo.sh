@@ -11,6 +11,7 @@
 # the logs and configs in /tmp. Exit status 0 only if the failover and the
 # failback happened.
 set -euo pipefail
+# shellcheck source=scripts/lab.sh
 . "$(dirname "$0")/lab.sh"
 
 KEEPALIVE=${KEEPALIVE:-50ms}

@@ -143,8 +143,8 @@ lab_create() {
 	socat -d -d "pty,raw,echo=0,link=$LAB_DIR/tty-n1" "pty,raw,echo=0,link=$LAB_DIR/tty-n2" \
 		2>"$LAB_DIR/socat.log" &
 	LAB_PIDS+=($!)
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		[ -e "$LAB_DIR/tty-n1" ] && [ -e "$LAB_DIR/tty-n2" ] && return 0
 		sleep 0.1
 	done
@@ -217,8 +217,8 @@ lab_start() {
 # lab_gone PID [TENTHS]: wait until PID has exited (up to TENTHS/10 s); a
 # zombie counts as gone.
 lab_gone() {
-	local i
-	for i in $(seq "${2:-100}"); do
+	local _
+	for _ in $(seq "${2:-100}"); do
 		[ -n "$({ tr -d '\0' <"/proc/$1/cmdline"; } 2>/dev/null)" ] || return 0
 		sleep 0.1
 	done
@@ -267,13 +267,14 @@ lab_holders() {
 		addrs=$(ip -n "$(lab_ns "n$n")" -4 -o addr show 2>/dev/null || true)
 		case $addrs in *" inet $1/"*) who="$who node$n" ;; esac
 	done
-	echo "${who# }" | sed 's/^$/nobody/'
+	who=${who# }
+	echo "${who:-nobody}"
 }
 
 # lab_wait_holder ADDR WHO [SECONDS]: wait until lab_holders ADDR prints WHO.
 lab_wait_holder() {
-	local i
-	for i in $(seq $((${3:-10} * 10))); do
+	local _
+	for _ in $(seq $((${3:-10} * 10))); do
 		[ "$(lab_holders "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
@@ -285,16 +286,20 @@ lab_client() { ip netns exec "$(lab_ns cl)" "$@"; }
 
 # lab_wait_answer NAME [SECONDS [ADDR]]: wait until ADDR (default the VIP)
 # answers HTTP from NAME.
+# Run in the background and waited for, so that a signal to this script
+# is handled at once rather than when the poller ends.
 lab_wait_answer() {
 	lab_client "$LAB_BIN/demoweb" poll --url "http://${3:-$LAB_VIP}/" --interval 50ms --timeout 200ms \
-		--duration "${2:-15}s" --until-name "$1" >"$LAB_DIR/wait.out" 2>&1
+		--duration "${2:-15}s" --until-name "$1" >"$LAB_DIR/wait.out" 2>&1 &
+	LAB_PIDS+=($!)
+	wait $!
 }
 
 # lab_wait_quiet N [SECONDS]: wait until nodeN's status shows resources
 # stable, no standby hand-shake, nothing starting or stopping.
 lab_wait_quiet() {
-	local i js
-	for i in $(seq $((${2:-10} * 10))); do
+	local _ js
+	for _ in $(seq $((${2:-10} * 10))); do
 		js=$("$LAB_BIN/understudy" status --json -s "$LAB_DIR/node$1/run/understudy.sock" 2>/dev/null | tr -d ' \n\t' || true)
 		case $js in
 		*'"state":"starting"'* | *'"state":"stopping"'*) ;;
