@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,16 +37,16 @@ type entry struct {
 
 // core is shared by a logger and every handler derived from it.
 type core struct {
-	// min is the lowest threshold of any destination; fixed after New.
-	min       slog.Level
-	host      string
-	pid       int
-	syslogFmt bool
-	now       func() time.Time
+	host string
+	pid  int
+	now  func() time.Time
+	// min is the lowest threshold of any destination (a slog.Level), read
+	// by Enabled without the lock.
+	min atomic.Int64
 
-	mu      sync.Mutex
-	entries []*entry
-	closed  bool
+	mu        sync.Mutex
+	entries   []*entry
+	syslogFmt bool
 }
 
 func newCore(o Options, now func() time.Time) *core {
@@ -53,13 +54,26 @@ func newCore(o Options, now func() time.Time) *core {
 	if host == "" {
 		host, _ = os.Hostname()
 	}
-	return &core{min: slog.LevelInfo, host: host, pid: os.Getpid(), syslogFmt: o.SyslogMsgFmt, now: now}
+	return &core{host: host, pid: os.Getpid(), now: now}
 }
 
-// add registers d for records at min and above. Only New calls it.
-func (c *core) add(d dest, lvl slog.Level) {
-	c.entries = append(c.entries, &entry{d: d, min: lvl})
-	c.min = min(c.min, lvl)
+// configure replaces the destinations with those o describes and closes
+// the old ones (except a stream: stderr is not ours to close).
+func (c *core) configure(o Options) error {
+	es, err := destinations(o, c.now)
+	lowest := slog.LevelInfo
+	for _, e := range es {
+		lowest = min(lowest, e.min)
+	}
+	c.mu.Lock()
+	old := c.entries
+	c.entries, c.syslogFmt = es, o.SyslogMsgFmt
+	c.min.Store(int64(lowest))
+	c.mu.Unlock()
+	for _, e := range old {
+		e.d.close()
+	}
+	return err
 }
 
 // emit formats a record and writes it to every destination that takes
@@ -68,9 +82,9 @@ func (c *core) emit(t time.Time, level slog.Level, body string) {
 	if t.IsZero() {
 		t = c.now()
 	}
-	r := &rec{level: level, body: body, line: c.format(t, level, body)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	r := &rec{level: level, body: body, line: c.format(t, level, body)}
 	type report struct {
 		from  *entry
 		level slog.Level
@@ -110,10 +124,6 @@ func (c *core) emit(t time.Time, level slog.Level, body string) {
 func (c *core) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return nil
-	}
-	c.closed = true
 	var errs []error
 	kept := c.entries[:0]
 	for _, e := range c.entries {
@@ -137,7 +147,9 @@ type handler struct {
 	group string
 }
 
-func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.c.min }
+func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
+	return int64(l) >= h.c.min.Load()
+}
 
 func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 	if len(as) == 0 {

@@ -81,6 +81,11 @@
 // ERROR line on the other destinations, further failures are counted,
 // and its recovery is reported everywhere with the count of lost lines.
 //
+// # Reload
+//
+// Sink.Reconfigure points every logger derived from New at the
+// destinations of a reloaded ha.cf, as heartbeat's quick restart does.
+//
 // The package does not read ha.cf (the caller passes the values from
-// config.HACF), does not reload (build a new logger), and does not rotate.
+// config.HACF) and does not rotate files.
 package logging

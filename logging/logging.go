@@ -86,36 +86,57 @@ var facilities = map[string]syslog.Priority{
 	"local6": syslog.LOG_LOCAL6, "local7": syslog.LOG_LOCAL7,
 }
 
-// New builds the logger described by o and the Closer that closes its
+// New builds the logger described by o, and the Sink that closes its
 // files and syslog connection (after Close the logger writes to stderr
-// only).
+// only) and applies a reloaded configuration (Reconfigure).
 //
-// New always returns a usable logger and closer. A non-nil error lists
+// New always returns a usable logger and Sink. A non-nil error lists
 // what could not be set up at once: a file that cannot be opened (it is
 // tried again at most once a second, and its lines are lost meanwhile),
 // an unknown facility (daemon is used). The caller decides whether that
 // is fatal; heartbeat carried on. An unreachable syslog is not an error:
 // a syslog daemon starting after Understudy is normal.
-func New(o Options) (*slog.Logger, io.Closer, error) {
+func New(o Options) (*slog.Logger, *Sink, error) {
 	return build(o, time.Now)
 }
 
 // build is New with a clock (tests move it to trigger the reopen check).
-func build(o Options, now func() time.Time) (*slog.Logger, io.Closer, error) {
+func build(o Options, now func() time.Time) (*slog.Logger, *Sink, error) {
 	c := newCore(o, now)
+	err := c.configure(o)
+	return slog.New(&handler{c: c}), &Sink{c: c}, err
+}
+
+// Sink is the destinations behind a logger from New. It is an io.Closer.
+type Sink struct{ c *core }
+
+// Close closes the files and the syslog connection; stderr stays, and
+// Reconfigure opens destinations again.
+func (s *Sink) Close() error { return s.c.Close() }
+
+// Reconfigure makes every logger derived from New's write where o says,
+// as after a reload of ha.cf (heartbeat's quick restart re-reads the
+// logging directives). Host is kept from New. Lines logged meanwhile go
+// to the old or the new destinations, never to neither. Errors as New.
+func (s *Sink) Reconfigure(o Options) error { return s.c.configure(o) }
+
+// destinations builds the entries o describes.
+func destinations(o Options, now func() time.Time) ([]*entry, error) {
+	var es []*entry
 	var errs []error
+	add := func(d dest, lvl slog.Level) { es = append(es, &entry{d: d, min: lvl}) }
 	if o.Stderr != nil {
-		c.add(&streamDest{w: o.Stderr, journald: o.Journald}, debugOr(o, slog.LevelInfo))
+		add(&streamDest{w: o.Stderr, journald: o.Journald}, debugOr(o, slog.LevelInfo))
 	}
 	if o.Logfile != "" {
-		f, err := openFile(o.Logfile, c.now)
+		f, err := openFile(o.Logfile, now)
 		errs = append(errs, err)
-		c.add(f, slog.LevelInfo)
+		add(f, slog.LevelInfo)
 	}
 	if o.Debugfile != "" {
-		f, err := openFile(o.Debugfile, c.now)
+		f, err := openFile(o.Debugfile, now)
 		errs = append(errs, err)
-		c.add(f, debugOr(o, slog.LevelInfo))
+		add(f, debugOr(o, slog.LevelInfo))
 	}
 	fac := o.LogFacility
 	if fac == "none" {
@@ -130,9 +151,9 @@ func build(o Options, now func() time.Time) (*slog.Logger, io.Closer, error) {
 			errs = append(errs, fmt.Errorf("logfacility %q is not a syslog facility: logging to daemon", fac))
 			prio = syslog.LOG_DAEMON
 		}
-		c.add(newSyslogDest(prio, o.SyslogNetwork, o.SyslogAddr, c.now), slog.LevelInfo)
+		add(newSyslogDest(prio, o.SyslogNetwork, o.SyslogAddr, now), slog.LevelInfo)
 	}
-	return slog.New(&handler{c: c}), c, errors.Join(errs...)
+	return es, errors.Join(errs...)
 }
 
 // debugOr is LevelDebug when debugging is on, else lvl.
