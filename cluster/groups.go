@@ -36,6 +36,9 @@ type group struct {
 	blockedUntil time.Time
 	// replyTo: a legacy ip-request waits for this release to finish.
 	replyTo string
+	// requested: when this node last asked for the group with
+	// ip-request (legacy); zero when no answer is awaited.
+	requested time.Time
 	// removed: a reload dropped the group; it goes once released.
 	removed bool
 	// restart: a reload changed its resources; it is released and then

@@ -1,5 +1,7 @@
 package cluster
 
+import "time"
+
 // auto_failback legacy: the ip-request protocol (heartbeat-spec §5.4).
 
 // legacyStart asks for each group this node should run (its own, and
@@ -21,6 +23,25 @@ func (n *Node) legacyRequest(g *group, alone bool) {
 		n.take([]string{g.spec.Key}, "legacy: no other node is alive")
 	default:
 		n.send(msg("ip-request", "ipaddr", g.spec.Key))
+		g.requested = n.now
+	}
+}
+
+// legacyRetry asks again for groups whose ip-request went unanswered for
+// twice deadtime: a lost UDP packet must not leave a group unplaced
+// forever (heartbeat has no retry).
+func (n *Node) legacyRetry() {
+	if n.cfg.AutoFailback != "legacy" || n.rs != rsStable {
+		return
+	}
+	for _, g := range n.groups {
+		switch {
+		case g.requested.IsZero():
+		case g.claimed() || n.owner(g) != n.cfg.Self:
+			g.requested = time.Time{}
+		case !n.now.Before(g.requested.Add(2 * n.cfg.Deadtime)):
+			n.legacyRequest(g, len(n.alivePeers()) == 0)
+		}
 	}
 }
 

@@ -51,6 +51,8 @@ type Node struct {
 	// back until this time, even if nobody seems to hold them: the peer
 	// may still be about to start them.
 	gaveAway map[string]time.Time
+	// pending is an operator's standby waiting for resources to settle.
+	pending pendingStandby
 	// lastResource is the last resource message sent, to skip repeats.
 	lastResource string
 	shutdoneSent bool
@@ -152,6 +154,8 @@ func (n *Node) timers() {
 		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
 	}
 	n.standbyTimers()
+	n.retryPending()
+	n.legacyRetry()
 	n.tryFailback()
 	n.adoptOrphans()
 	// A conflict seen during a handshake is settled once it is over.
@@ -178,6 +182,7 @@ func (n *Node) nextTick() time.Time {
 		min(n.rsTimer)
 	}
 	min(n.standby.deadline)
+	min(n.pending.until)
 	for _, g := range n.groups {
 		if g.want && g.state == stopped && g.blockedUntil.After(n.now) {
 			min(g.blockedUntil)

@@ -76,8 +76,15 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: no other node is alive to take over")
 		return false
 	case n.rs != rsStable || n.standby.phase != sbNone || n.busy():
-		n.transition("warn", "standby", n.cfg.Self, "", "", "standby [%s] delayed: resources are in flux", set)
+		if !auto && (n.pending.until.IsZero() || n.pending.set != set || n.pending.partner != partner) {
+			// An operator's request waits until things settle.
+			n.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(max(standbyReplyTimeout, 4*n.cfg.Deadtime))}
+			n.transition("info", "standby", n.cfg.Self, "", "", "standby [%s] waits until the resources in flux settle: %s", set, why)
+		}
 		return false
+	}
+	if !auto {
+		n.pending = pendingStandby{}
 	}
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
@@ -86,10 +93,15 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 	return true
 }
 
-// busy reports an operation in flight.
+// busy reports an operation in flight, or one about to start.
 func (n *Node) busy() bool {
 	for _, g := range n.groups {
-		if g.state == starting || g.state == stopping {
+		switch {
+		case g.state == starting || g.state == stopping:
+			return true
+		case g.want && g.state == stopped && !n.now.Before(g.blockedUntil) && n.liveHolder(g) == "":
+			return true
+		case !g.want && g.state == running:
 			return true
 		}
 	}
@@ -227,6 +239,28 @@ func (n *Node) standbyProgress() {
 	}
 }
 
+// pendingStandby is an operator's standby that arrived while resources
+// were in flux; it is tried again on every step until it starts or
+// expires (heartbeat drops it with a log line).
+type pendingStandby struct {
+	set          Set
+	partner, why string
+	until        time.Time
+}
+
+// retryPending starts a waiting operator's standby once it can.
+func (n *Node) retryPending() {
+	p := n.pending
+	switch {
+	case p.until.IsZero():
+	case !n.now.Before(p.until):
+		n.pending = pendingStandby{}
+		n.transition("warn", "standby", n.cfg.Self, "", "", "standby [%s] given up: the resources stayed in flux", p.set)
+	default:
+		n.startStandby(p.partner, p.set, false, p.why)
+	}
+}
+
 // standbyTimers cancels a handshake whose peer stopped answering.
 func (n *Node) standbyTimers() {
 	if n.standby.phase != sbNone && !n.now.Before(n.standby.deadline) {
@@ -262,6 +296,7 @@ func (n *Node) recvTakeover(p *peer, m Msg) {
 // admin runs an operator's standby or takeover.
 func (n *Node) admin(e Admin) {
 	clear(n.gaveAway) // a new operator decision replaces the old one
+	n.pending = pendingStandby{}
 	switch e.Cmd {
 	case CmdStandby:
 		n.startStandby("", e.Set, false, "operator request")

@@ -29,6 +29,9 @@ func (d *daemon) loop(ctx context.Context) error {
 		case <-deadline:
 			return errShutdownTimeout
 		case <-timer.C:
+			// Frames that arrived before the tick go first: a tick must
+			// not declare dead a peer whose heartbeat is already queued.
+			d.drainFrames(ctx)
 			ev = cluster.Tick{Now: time.Now()}
 		case f := <-d.frames:
 			ev = d.frame(f)
@@ -64,6 +67,20 @@ func resetTimer(t *time.Timer, d time.Duration) {
 	default:
 	}
 	t.Reset(max(d, 0))
+}
+
+// drainFrames feeds every frame already received to the state machine.
+func (d *daemon) drainFrames(ctx context.Context) {
+	for range cap(d.frames) {
+		select {
+		case f := <-d.frames:
+			if ev := d.frame(f); ev != nil {
+				d.apply(ctx, d.node.Step(ev))
+			}
+		default:
+			return
+		}
+	}
 }
 
 // frame decodes one frame into an event, answering protocol requests.
