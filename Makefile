@@ -6,6 +6,8 @@ DESTDIR   ?=
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 HADIR     ?= /etc/ha.d
+INITDIR   ?= /etc/init.d
+UNITDIR   ?= /etc/systemd/system
 # heartbeat keeps cl_status in /usr/bin and hb_standby/hb_takeover here.
 COMPATBIN   ?= /usr/bin
 COMPATSHARE ?= /usr/share/heartbeat
@@ -62,11 +64,18 @@ install: build
 	  else install -m 0755 ha.d/resource.d/$$f $(DESTDIR)$(HADIR)/resource.d/$$f; fi; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; \
 	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	@# The init script and the unit name the binary by its install path.
+	sed 's|/usr/local/sbin/understudy|$(SBINDIR)/understudy|g' scripts/init.d/understudy > bin/understudy.init
+	install -D -m 0755 bin/understudy.init $(DESTDIR)$(INITDIR)/understudy
+	sed 's|/usr/local/sbin/understudy|$(SBINDIR)/understudy|g' scripts/systemd/understudy.service > bin/understudy.service
+	install -D -m 0644 bin/understudy.service $(DESTDIR)$(UNITDIR)/understudy.service
+	@echo "systemd: systemctl daemon-reload && systemctl enable --now understudy"
+	@echo "SysV:    update-rc.d understudy defaults (Debian) or chkconfig --add understudy"
 
 # Removes what install put in place, except /etc/ha.d, which holds the
 # administrator's configuration.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/understudy
+	rm -f $(DESTDIR)$(SBINDIR)/understudy $(DESTDIR)$(INITDIR)/understudy $(DESTDIR)$(UNITDIR)/understudy.service
 	@for f in $(DESTDIR)$(COMPATBIN)/cl_status $(DESTDIR)$(COMPATSHARE)/hb_standby $(DESTDIR)$(COMPATSHARE)/hb_takeover; do \
 	  [ "$$(readlink $$f 2>/dev/null)" = "$(SBINDIR)/understudy" ] && rm -f $$f || true; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done

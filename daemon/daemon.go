@@ -32,6 +32,14 @@ type Options struct {
 	// NoWatch turns off reloading when a file of the configuration
 	// directory changes.
 	NoWatch bool
+	// Logging, if set, is called with each configuration that takes
+	// effect: at start, before its warnings are logged, and after each
+	// accepted reload. The caller points Logger at ha.cf's destinations.
+	Logging func(*config.Config)
+	// Watchdog, if set, is called from the event loop every
+	// WatchdogEvery (systemd's WATCHDOG=1).
+	Watchdog      func()
+	WatchdogEvery time.Duration
 }
 
 // Run loads the configuration, opens the links and runs the node until
@@ -75,6 +83,9 @@ type daemon struct {
 func start(o Options) (*daemon, error) {
 	log := o.Logger
 	cfg, diags := config.Load(o.Dir)
+	if o.Logging != nil && !diags.HasErrors() {
+		o.Logging(cfg)
+	}
 	for _, dg := range diags.Filter(config.Warning) {
 		log.Warn("configuration", "problem", dg.String())
 	}
@@ -83,7 +94,7 @@ func start(o Options) (*daemon, error) {
 		for _, dg := range errs {
 			log.Error("configuration", "problem", dg.String())
 		}
-		return nil, fmt.Errorf("configuration error: %s (and %d more); run understudy check -c %s", errs[0], len(errs)-1, o.Dir)
+		return nil, fmt.Errorf("%w: %s (and %d more); run understudy check -c %s", ErrConfig, errs[0], len(errs)-1, o.Dir)
 	}
 	self, err := localNode(o, cfg)
 	if err != nil {
@@ -139,7 +150,7 @@ func localNode(o Options, cfg *config.Config) (string, error) {
 			return name, nil
 		}
 	}
-	return "", fmt.Errorf("this node, %q, is not a node of %s/ha.cf (nodes: %s): add \"node %s\" or fix the host name", name, o.Dir, strings.Join(cfg.Nodes, " "), name)
+	return "", fmt.Errorf("%w: this node, %q, is not a node of %s/ha.cf (nodes: %s): add \"node %s\" or fix the host name", ErrConfig, name, o.Dir, strings.Join(cfg.Nodes, " "), name)
 }
 
 // identity bumps the generation durably and loads the UUID, before any
@@ -175,6 +186,10 @@ func (d *daemon) close() {
 	d.ctl.close()
 	d.ops.close()
 }
+
+// ErrConfig marks a start refused because the configuration is unusable
+// (the command exits 6, LSB "not configured", as heartbeat does).
+var ErrConfig = errors.New("configuration error")
 
 // errShutdownTimeout: the groups did not release in time.
 var errShutdownTimeout = errors.New("shutdown did not complete in time")

@@ -16,6 +16,14 @@ func (d *daemon) loop(ctx context.Context) error {
 	defer timer.Stop()
 	stopping := ctx.Done()
 	var deadline <-chan time.Time
+	// The watchdog is pinged from here, so a wedged loop (not just a
+	// live process) gets the daemon restarted.
+	var watchdog <-chan time.Time
+	if d.o.Watchdog != nil && d.o.WatchdogEvery > 0 {
+		t := time.NewTicker(d.o.WatchdogEvery)
+		defer t.Stop()
+		watchdog = t.C
+	}
 	for {
 		var ev cluster.Event
 		select {
@@ -45,6 +53,8 @@ func (d *daemon) loop(ctx context.Context) error {
 			ev, _ = d.reload("SIGHUP")
 		case what := <-d.changed:
 			ev, _ = d.reload(what)
+		case <-watchdog:
+			d.o.Watchdog()
 		}
 		if ev == nil {
 			continue

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,13 +55,27 @@ func newOps(cfg *config.Config, self string, log *slog.Logger) (*ops, error) {
 	mgr := ipaddr.New(ipaddr.Options{Handle: h, Logger: o.log})
 	o.ips = resources.NewIPHandler(resources.IPOptions{Addresses: mgr, Announcer: o.ann,
 		Prober: neigh.Prober{Wait: s.IP.ProbeTime}, Logger: o.log})
-	env := resources.ScriptEnv{Base: os.Environ(), CurHost: self, Dir: cfg.Dir, LogFile: cfg.Logfile,
+	env := resources.ScriptEnv{Base: scriptBase(), CurHost: self, Dir: cfg.Dir, LogFile: cfg.Logfile,
 		DebugLog: cfg.Debugfile, LogFacility: cfg.LogFacility, Debug: cfg.Debug, UseLogd: cfg.UseLogd,
 		NiceFailback: cfg.AutoFailback != config.FailbackLegacy, Vars: cfg.Env}
 	scripts := resources.NewScripts(resources.ScriptOptions{Dir: cfg.Dir, Lookup: config.SystemEnv(nil), Env: env.Environ(), Logger: o.log})
 	o.runner = resources.NewRunner(resources.Options{Scripts: scripts, Addresses: o.ips, Timeout: s.Resources.Timeout,
 		StopRetries: resources.DefaultStopRetries, Logger: o.log})
 	return o, nil
+}
+
+// scriptBase is the daemon's environment without what belongs to the
+// daemon alone: systemd's notification socket and watchdog, which a
+// service started by a script must not inherit.
+func scriptBase() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		for _, p := range []string{"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "LISTEN_FDS=", "LISTEN_PID="} {
+			if strings.HasPrefix(kv, p) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // acquire probes the group's addresses (the split-brain guard), then

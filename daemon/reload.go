@@ -42,6 +42,9 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 	}
 	old := d.cfg
 	d.cfg = cfg
+	if d.o.Logging != nil {
+		d.o.Logging(cfg)
+	}
 	d.ops.setConfig(cfg)
 	d.wire.setConfig(cfg)
 	if !sameMedia(old.Media, cfg.Media) {
@@ -120,6 +123,12 @@ func describeChanges(old, cfg *config.Config) []string {
 	}
 	if !reflect.DeepEqual(old.Auth, cfg.Auth) {
 		out = append(out, fmt.Sprintf("authkeys changed (signing with key %d)", cfg.Auth.Active))
+	}
+	logDirectives := func(c *config.Config) [6]any {
+		return [6]any{c.Logfile, c.Debugfile, c.LogFacility, c.UseLogd, c.Debug, c.SyslogMsgFmt}
+	}
+	if logDirectives(old) != logDirectives(cfg) {
+		out = append(out, "logging directives changed")
 	}
 	if old.Settings != cfg.Settings {
 		out = append(out, "understudy.toml changed (resource timeout and announcements apply to the next start of the daemon)")

@@ -6,14 +6,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/daemon"
+	"github.com/understudy-ha/understudy/internal/sdnotify"
+	"github.com/understudy-ha/understudy/logging"
 )
+
+// logOptions maps ha.cf's logging directives to the logger's options
+// (heartbeat-spec 6.5); --debug adds one debug level, as heartbeat -d.
+func logOptions(h config.HACF, stderr io.Writer, debug bool) logging.Options {
+	o := logging.Options{Logfile: h.Logfile, Debugfile: h.Debugfile, LogFacility: h.LogFacility,
+		UseLogd: h.UseLogd, Debug: h.Debug, SyslogMsgFmt: h.SyslogMsgFmt,
+		Stderr: stderr, Journald: logging.Journald(os.Stderr)}
+	if debug {
+		o.Debug++
+	}
+	return o
+}
 
 // runDaemon runs the node in the foreground until SIGTERM or SIGINT, then
 // hands its groups over and exits.
@@ -34,13 +47,20 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
+	// Until ha.cf is read, and if it cannot be: stderr only.
+	log, sink, _ := logging.New(logOptions(config.HACF{SyslogMsgFmt: true}, stderr, *debug))
+	defer sink.Close()
+	setLogging := func(cfg *config.Config) {
+		if err := sink.Reconfigure(logOptions(cfg.HACF, stderr, *debug)); err != nil {
+			log.Warn("logging", "err", err)
+		}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// A broken stderr (journald restarted) must not kill the daemon with
+	// SIGPIPE; heartbeat ignores it too (spec 6.6).
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	context.AfterFunc(ctx, func() { sdnotify.Stopping() })
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -53,10 +73,15 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}()
-	err := daemon.Run(ctx, daemon.Options{Dir: *dir, Node: *node, Logger: log, Version: version, Reload: reload, NoWatch: *noWatch})
+	err := daemon.Run(ctx, daemon.Options{Dir: *dir, Node: *node, Logger: log, Version: version, Reload: reload, NoWatch: *noWatch,
+		Logging: setLogging, Ready: func() { sdnotify.Ready() },
+		Watchdog: func() { sdnotify.Watchdog() }, WatchdogEvery: sdnotify.WatchdogInterval()})
 	if err != nil {
 		log.Error("understudy stopped", "err", err)
 		fmt.Fprintf(stderr, "understudy: %v\n", err)
+		if errors.Is(err, daemon.ErrConfig) {
+			return exitNotConfigured
+		}
 		return exitFail
 	}
 	return exitOK

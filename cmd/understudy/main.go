@@ -14,6 +14,9 @@ const (
 	exitOK    = 0
 	exitFail  = 1 // the command ran and found a problem
 	exitUsage = 2 // the command could not run: bad usage, unreadable input
+	// exitNotConfigured is LSB's "program is not configured", what
+	// heartbeat exits with on a configuration error.
+	exitNotConfigured = 6
 )
 
 type command struct {
