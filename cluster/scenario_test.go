@@ -2,6 +2,8 @@ package cluster_test
 
 import (
 	"flag"
+	"maps"
+	"slices"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -233,7 +235,7 @@ func state(s *clustertest.Sim) string {
 		}
 		for _, n := range snap.Nodes {
 			var ls []string
-			for _, l := range sortedLinks(n.Links) {
+			for _, l := range slices.Sorted(maps.Keys(n.Links)) {
 				ls = append(ls, l+" "+n.Links[l])
 			}
 			ps = append(ps, fmt.Sprintf("%s=%s(%s)", n.Name, n.Status, strings.Join(ls, ", ")))
@@ -244,15 +246,3 @@ func state(s *clustertest.Sim) string {
 	return strings.Join(lines, "\n")
 }
 
-func sortedLinks(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
-}

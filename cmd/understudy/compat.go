@@ -581,66 +581,39 @@ func (c *compat) nodestatus(g *getopt) int {
 }
 
 func (c *compat) nodeweight(g *getopt) int {
-	ops, ok := c.simpleOpts(g)
-	if !ok {
-		return clParamErr
-	}
-	if len(ops) < 1 {
-		fmt.Fprintln(c.errw, "Not enough parameters.")
-		return clParamErr
-	}
-	if _, ok := c.findNode(ops[0]); !ok {
-		fmt.Fprintln(c.errw, "Error. Maybe due to incorrect node name.")
-		return clParamErr
-	}
-	const weight = 100 // heartbeat's, for every node
-	if c.human {
-		fmt.Fprintf(c.out, "The weight of the cluster node %s is %d\n", ops[0], weight)
-	} else {
-		fmt.Fprintln(c.out, weight)
-	}
-	return clOK
+	return c.nodeFact(g, "Not enough parameters.", "Error. Maybe due to incorrect node name.",
+		"The weight of the cluster node %s is %s", "100") // heartbeat's, for every node
 }
 
 func (c *compat) nodesite(g *getopt) int {
-	ops, ok := c.simpleOpts(g)
-	if !ok {
-		return clParamErr
-	}
-	if len(ops) < 1 {
-		fmt.Fprintln(c.errw, "Not enough parameters.")
-		return clParamErr
-	}
-	if _, ok := c.findNode(ops[0]); !ok {
-		fmt.Fprintln(c.errw, "Error. May be due to incorrect node name")
-		return clParamErr
-	}
-	const site = "" // heartbeat's, for every node
-	if c.human {
-		fmt.Fprintf(c.out, "The site of the cluster node %s is %s\n", ops[0], site)
-	} else {
-		fmt.Fprintln(c.out, site)
-	}
-	return clOK
+	return c.nodeFact(g, "Not enough parameters.", "Error. May be due to incorrect node name",
+		"The site of the cluster node %s is %s", "") // heartbeat's, for every node
 }
 
 func (c *compat) nodetype(g *getopt) int {
+	return c.nodeFact(g, "No enough parameter.", "Error. May be due to incorrect node name",
+		"The node %s's type: %s", "normal")
+}
+
+// nodeFact answers nodeweight, nodesite and nodetype: one fixed value for
+// every node, with heartbeat's own (differing) error wording for each.
+func (c *compat) nodeFact(g *getopt, notEnough, badNode, human, value string) int {
 	ops, ok := c.simpleOpts(g)
 	if !ok {
 		return clParamErr
 	}
 	if len(ops) < 1 {
-		fmt.Fprintln(c.errw, "No enough parameter.")
+		fmt.Fprintln(c.errw, notEnough)
 		return clParamErr
 	}
 	if _, ok := c.findNode(ops[0]); !ok {
-		fmt.Fprintln(c.errw, "Error. May be due to incorrect node name")
+		fmt.Fprintln(c.errw, badNode)
 		return clParamErr
 	}
 	if c.human {
-		fmt.Fprintf(c.out, "The node %s's type: normal\n", ops[0])
+		fmt.Fprintf(c.out, human+"\n", ops[0], value)
 	} else {
-		fmt.Fprintln(c.out, "normal")
+		fmt.Fprintln(c.out, value)
 	}
 	return clOK
 }
