@@ -2,11 +2,11 @@ package cluster_test
 
 import (
 	"flag"
-	"maps"
-	"slices"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,4 +245,3 @@ func state(s *clustertest.Sim) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
