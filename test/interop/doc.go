@@ -5,6 +5,18 @@
 // over a veth pair (bcast and ucast) and a pseudo terminal (serial) with
 // Understudy's codec.
 //
+// The mixed-cluster tests (TestMixedCluster, TestMixedStory) make one
+// cluster of the real heartbeat (node1) and the understudy daemon
+// (node2, built by TestMain, or UNDERSTUDY_BIN) sharing heartbeat's ha.cf,
+// haresources and authkeys; each node is a namespace plugged into a
+// bridge, so either can lose power (every process killed by PID, its
+// interface deleted) and boot again. They assert on who runs which group
+// (the address on hb0 and the test script's state), both logs and
+// heartbeat's cl_status. Set INTEROP_LOGS=1 to print the logs of passing
+// cases too, INTEROP_KEEP=DIR to keep every node's files, and
+// INTEROP_STORY_MEDIUM to run the stories on another medium than ucast.
+// Without -parallel, TestMain runs six cases at once.
+//
 // The tests need root; they skip loudly without it, and install the
 // heartbeat package with apt-get if it is missing (or skip loudly when
 // that fails). Addresses come from 192.0.2.0/24 only; everything created
