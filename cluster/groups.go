@@ -165,9 +165,10 @@ func (n *Node) releasedHook(g *group) {
 	switch {
 	case n.rs == rsShutdown:
 		n.announceShutdown()
-	case n.rs == rsStable && n.standby.phase == sbNone:
+	case n.rs == rsStable:
 		n.announceHoldings()
 	}
+
 }
 
 // restartHook takes a group again once it stopped, when a reload changed
@@ -241,12 +242,16 @@ func (n *Node) sendResource(stable bool, info string) {
 // announceHoldings tells the peers when what we hold changed and we are
 // in a state to say so.
 func (n *Node) announceHoldings() {
-	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" && n.standby.phase == sbNone {
+	// During a handshake only with three or more nodes: a third node must
+	// learn what the acquiring side now holds (isstable=0 meanwhile); with
+	// two, the partner learns it from the handshake, and heartbeat peers
+	// get exactly heartbeat's messages.
+	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" && (n.standby.phase == sbNone || len(n.cfg.Nodes) > 2) {
 		was := n.lastResource
 		if was == "" {
 			was = "-"
 		}
-		n.sendResource(true, "")
+		n.sendResource(n.isStable(), "")
 		if n.lastResource == was {
 			n.out.Messages = n.out.Messages[:len(n.out.Messages)-1] // nothing new to say
 		}
