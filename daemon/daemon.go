@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -100,6 +102,9 @@ func start(o Options) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := mediaPresent(cfg); err != nil {
+		return nil, err
+	}
 	d := &daemon{o: o, log: log.With("node", self), cfg: cfg, self: self, start: time.Now(),
 		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
 		linkUp: map[string]transport.Status{}}
@@ -151,6 +156,25 @@ func localNode(o Options, cfg *config.Config) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: this node, %q, is not a node of %s/ha.cf (nodes: %s): add \"node %s\" or fix the host name", ErrConfig, name, o.Dir, strings.Join(cfg.Nodes, " "), name)
+}
+
+// mediaPresent refuses to start when a medium names an interface or a
+// serial device this machine does not have (U9): a typo must not leave
+// the node with fewer heartbeat links than the administrator believes.
+func mediaPresent(cfg *config.Config) error {
+	for _, m := range cfg.Media {
+		if m.Type == config.Serial {
+			st, err := os.Stat(m.Device)
+			if err != nil || st.Mode()&fs.ModeCharDevice == 0 {
+				return fmt.Errorf("%w: %s/ha.cf:%d: serial device %s does not exist or is not a character device", ErrConfig, cfg.Dir, m.Line, m.Device)
+			}
+			continue
+		}
+		if _, err := net.InterfaceByName(m.Iface); err != nil {
+			return fmt.Errorf("%w: %s/ha.cf:%d: %s names interface %s, which this machine does not have", ErrConfig, cfg.Dir, m.Line, m.Type, m.Iface)
+		}
+	}
+	return nil
 }
 
 // identity bumps the generation durably and loads the UUID, before any
