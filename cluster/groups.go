@@ -58,7 +58,7 @@ func (g *group) claimed() bool { return g.want || g.held() }
 func (n *Node) take(keys []string, reason string) {
 	for _, k := range keys {
 		g := n.byKey[k]
-		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] {
+		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] || n.givingAway(g) {
 			continue
 		}
 		g.want = true

@@ -7,6 +7,13 @@ import (
 	"time"
 )
 
+// gave records a group handed to a peer by a standby, until when it is
+// left to that peer.
+type gave struct {
+	to    string
+	until time.Time
+}
+
 // rscState is the node's resource start-up state (heartbeat-spec §5.1).
 type rscState int
 
@@ -50,7 +57,7 @@ type Node struct {
 	// gaveAway: groups handed to a peer by a standby are not adopted
 	// back until this time, even if nobody seems to hold them: the peer
 	// may still be about to start them.
-	gaveAway map[string]time.Time
+	gaveAway map[string]gave
 	// pending is an operator's standby waiting for resources to settle.
 	pending pendingStandby
 	// lastResource is the last resource message sent, to skip repeats.
@@ -63,7 +70,7 @@ type Node struct {
 // New returns the state machine of cfg.Self, started at now.
 func New(cfg Config, now time.Time) *Node {
 	n := &Node{cfg: cfg, now: now, started: now, status: "init", nextStatus: now,
-		peers: map[string]*peer{}, byKey: map[string]*group{}, gaveAway: map[string]time.Time{}}
+		peers: map[string]*peer{}, byKey: map[string]*group{}, gaveAway: map[string]gave{}}
 	for _, name := range cfg.Nodes {
 		if name != cfg.Self {
 			n.peers[name] = newPeer(name, cfg.Deadtime)

@@ -67,12 +67,14 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 		p.dt = time.Duration(dt) * time.Millisecond
 	}
 	st := m.Get("st")
+	partition := false
 	switch {
 	case p.alive && m.Gen > p.gen:
 		n.transition("info", "node", p.name, "", "", "heartbeat restart on node %s (generation %d -> %d)", p.name, p.gen, m.Gen)
 		n.peerRestarted(p)
 	case !p.alive && p.heard && m.Gen == p.gen:
 		n.transition("error", "cluster", p.name, "dead", st, "cluster node %s returning after partition (same generation): deadtime may be too small; each group held on both sides stays with one node", p.name)
+		partition = true
 	case p.alive && n.cfg.Warntime > 0:
 		if gap := n.now.Sub(p.lastStatus); gap > n.cfg.Warntime {
 			n.transition("warn", "node", p.name, p.st, p.st, "late heartbeat: interval %d ms", gap.Milliseconds())
@@ -85,7 +87,7 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 		p.alive = true
 		n.transition("info", "node", p.name, p.st, st, "status update: node %s is %s", p.name, st)
 		p.st = st
-		n.peerReturned(p)
+		n.peerReturned(p, partition)
 		return
 	}
 	if st != p.st {
@@ -102,8 +104,13 @@ func (n *Node) peerRestarted(p *peer) {
 	n.cancelStandbyWith(p.name, "the peer restarted")
 }
 
-// peerReturned runs when a dead or unknown peer speaks again.
-func (n *Node) peerReturned(p *peer) {
+// peerReturned runs when a dead or unknown peer speaks again. A peer
+// that restarted announces itself with starting and gets our holdings in
+// the answer; only a partition's other side, which did not restart, is
+// told at once (and both apply the conflict rule). An unsolicited
+// resource message to a booting heartbeat node, before our next status,
+// makes it wait forever for a node-list exchange.
+func (n *Node) peerReturned(p *peer, partition bool) {
 	p.stable = false
 	if p.holdsAt.Before(p.deadAt) || p.holdsAt.IsZero() {
 		p.known = false
@@ -112,8 +119,7 @@ func (n *Node) peerReturned(p *peer) {
 	switch {
 	case n.cfg.AutoFailback == "legacy":
 		n.legacyGiveBack(p)
-	case n.rs == rsStable:
-		// Tell it what we hold; it would ask with starting anyway.
+	case n.rs == rsStable && partition:
 		n.sendResource(n.isStable(), "")
 		n.resolveConflicts()
 	}

@@ -46,7 +46,21 @@ func (n *Node) recv(e Recv) {
 		n.recvIPRequestResp(p, m)
 	case msgGroupFailed:
 		n.recvGroupFailed(p, m)
+	case "reqnodes":
+		n.recvReqnodes(p)
 	}
+}
+
+// recvReqnodes answers heartbeat's node-list request (heartbeat-spec
+// §4.7) with every node, in ha.cf order, each followed by a blank. A
+// heartbeat node that took us for a flow-control peer asks this once
+// communication is up and does not go active until it is answered.
+func (n *Node) recvReqnodes(p *peer) {
+	list := ""
+	for _, name := range n.cfg.Nodes {
+		list += name + " "
+	}
+	n.send(Msg{Type: "repnodes", Dest: p.name, Fields: []KV{{"nodelist", list}, {"delnodelist", " "}}})
 }
 
 // recvShutdone: the peer released everything and leaves (§5.6). Its

@@ -148,7 +148,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 	case info == "done" && s.phase == sbWaitDone && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "other node completed standby takeover of %s resources", s.set)
 		for _, k := range s.keys {
-			n.gaveAway[k] = n.now.Add(2 * n.cfg.Deadtime)
+			n.gaveAway[k] = gave{to: p.name, until: n.now.Add(2 * n.cfg.Deadtime)}
 		}
 		// What it took is in the resource message that follows "done".
 		p.known = false

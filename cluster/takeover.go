@@ -147,7 +147,8 @@ func (n *Node) givingAway(g *group) bool {
 			return true
 		}
 	}
-	return n.now.Before(n.gaveAway[g.spec.Key])
+	ga := n.gaveAway[g.spec.Key]
+	return n.now.Before(ga.until) && n.isAlive(ga.to)
 }
 
 // overlaps reports whether p claims a group we claim.
