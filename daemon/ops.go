@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -108,38 +107,26 @@ func (o *ops) run(key string, op cluster.Op, f func(context.Context) error) {
 	}()
 }
 
-// probe asks the LAN, for every IPv4 floating address of g at once,
-// whether another host still answers for it.
+// probe asks the LAN, with one ARP probe per IPv4 floating address of g
+// and one wait per interface, whether another host still answers for
+// any of them: the split-brain guard.
 func (o *ops) probe(ctx context.Context, g config.Group) error {
-	var mu sync.Mutex
+	claims, err := o.ips.ProbeAll(ctx, g.Resources)
+	if err != nil {
+		o.log.Warn("address probe failed; taking the addresses it could not judge anyway", "group", g.Key, "err", err)
+	}
+	if len(claims) == 0 {
+		return nil
+	}
 	var inUse []string
-	var wg sync.WaitGroup
 	for _, r := range g.Resources {
-		if r.IP == nil || !r.IP.Addr.Is4() {
-			continue
+		if r.IP != nil {
+			if mac, ok := claims[r.IP.Addr]; ok {
+				inUse = append(inUse, fmt.Sprintf("%s answered by %s", r.IP.Addr, mac))
+			}
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := o.ips.Probe(ctx, r)
-			if err != nil {
-				if !errors.Is(err, neigh.ErrProbeUnsupported) {
-					o.log.Warn("address probe failed; taking the address anyway", "addr", r.IP.Addr, "err", err)
-				}
-				return
-			}
-			if res.InUse {
-				mu.Lock()
-				inUse = append(inUse, fmt.Sprintf("%s answered by %s", r.IP.Addr, res.MAC))
-				mu.Unlock()
-			}
-		}()
 	}
-	wg.Wait()
-	if len(inUse) > 0 {
-		return fmt.Errorf("%w: %v", cluster.ErrAddressInUse, inUse)
-	}
-	return nil
+	return fmt.Errorf("%w: %s", cluster.ErrAddressInUse, strings.Join(inUse, ", "))
 }
 
 // setConfig takes the group definitions of a reload for the operations

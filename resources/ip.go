@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"net"
 	"net/netip"
+	"sync"
+	"time"
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/resources/ipaddr"
@@ -33,6 +37,12 @@ type announcer interface {
 // prober is what IPHandler needs of neigh.Prober.
 type prober interface {
 	Probe(context.Context, neigh.Link, netip.Addr) (neigh.ProbeResult, error)
+}
+
+// multiProber probes several addresses of one link at once
+// (neigh.Prober does); a prober without it is asked one by one.
+type multiProber interface {
+	ProbeAll(context.Context, neigh.Link, []netip.Addr) (map[netip.Addr]net.HardwareAddr, time.Duration, error)
 }
 
 // IPOptions configure an IPHandler. The field types are satisfied by
@@ -128,6 +138,73 @@ func (h *IPHandler) Status(ctx context.Context, r config.Resource) (bool, error)
 		return false, fmt.Errorf("resource %s: %w", r.Token, err)
 	}
 	return len(found) > 0, nil
+}
+
+// ProbeAll is Probe for the IPv4 addresses of several resources at once:
+// one probe and one wait per interface, in parallel. It returns the
+// addresses another host answered for, with that host's MAC. IPv6
+// addresses are not probed (neigh.ErrProbeUnsupported), nor addresses
+// this node holds already.
+func (h *IPHandler) ProbeAll(ctx context.Context, rs []config.Resource) (map[netip.Addr]net.HardwareAddr, error) {
+	if h.opts.Prober == nil {
+		return nil, nil
+	}
+	if h.opts.Resolver == nil {
+		return nil, errors.New("probe: no resolver configured")
+	}
+	byLink := map[int][]netip.Addr{}
+	links := map[int]neigh.Link{}
+	for _, r := range rs {
+		spec, err := ipSpec(r)
+		if err != nil || !spec.Addr.Is4() {
+			continue
+		}
+		if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) > 0 {
+			continue // ours already (adopted after a restart), or unknowable
+		}
+		a, err := h.opts.Resolver.Resolve(spec)
+		if err != nil {
+			return nil, fmt.Errorf("resource %s: %w", r.Token, err)
+		}
+		byLink[a.Link.Index] = append(byLink[a.Link.Index], spec.Addr)
+		links[a.Link.Index] = a.Link
+	}
+	var mu sync.Mutex
+	claims := map[netip.Addr]net.HardwareAddr{}
+	var errs []error
+	var wg sync.WaitGroup
+	for idx, ips := range byLink {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := h.probeLink(ctx, links[idx], ips)
+			mu.Lock()
+			defer mu.Unlock()
+			maps.Copy(claims, got)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return claims, errors.Join(errs...)
+}
+
+func (h *IPHandler) probeLink(ctx context.Context, link neigh.Link, ips []netip.Addr) (map[netip.Addr]net.HardwareAddr, error) {
+	if mp, ok := h.opts.Prober.(multiProber); ok {
+		got, _, err := mp.ProbeAll(ctx, link, ips)
+		return got, err
+	}
+	got := map[netip.Addr]net.HardwareAddr{}
+	var errs []error
+	for _, ip := range ips {
+		res, err := h.opts.Prober.Probe(ctx, link, ip)
+		if res.InUse {
+			got[ip] = res.MAC
+		}
+		errs = append(errs, err)
+	}
+	return got, errors.Join(errs...)
 }
 
 // Probe is the split-brain guard: it asks the link whether another host

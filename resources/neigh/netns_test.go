@@ -165,3 +165,30 @@ func TestNetnsProbe(t *testing.T) {
 		t.Errorf("IPv6 probe: err = %v, want ErrProbeUnsupported", err)
 	}
 }
+
+// TestNetnsProbeAll: several addresses, one socket and one wait; only
+// those another host holds are reported, each with its MAC.
+func TestNetnsProbeAll(t *testing.T) {
+	p := newPair(t)
+	p.b.IP(t, "addr", "add", "192.0.2.110/24", "dev", "vb")
+	p.b.IP(t, "addr", "add", "192.0.2.112/24", "dev", "vb")
+	var ips []netip.Addr
+	for i := 110; i < 120; i++ {
+		ips = append(ips, netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}))
+	}
+	pr := Prober{NetNS: p.a.Path, Wait: 200 * time.Millisecond}
+	claims, elapsed, err := pr.ProbeAll(context.Background(), p.linkA, ips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) != 2 || !bytes.Equal(claims[ips[0]], p.macB) || !bytes.Equal(claims[ips[2]], p.macB) {
+		t.Fatalf("claims = %v, want .110 and .112 by %s", claims, p.macB)
+	}
+	t.Logf("10 addresses probed in %v (wait %v)", elapsed, pr.Wait)
+	// All wanted addresses claimed: the probe ends before the wait.
+	pr.Wait = 2 * time.Second
+	claims, elapsed, err = pr.ProbeAll(context.Background(), p.linkA, ips[:1])
+	if err != nil || len(claims) != 1 || elapsed >= pr.Wait {
+		t.Errorf("one claimed address: %v after %v, %v", claims, elapsed, err)
+	}
+}

@@ -53,17 +53,40 @@ type Prober struct {
 // It returns ErrProbeUnsupported for IPv6. What to do about an address in
 // use is the caller's decision.
 func (p Prober) Probe(ctx context.Context, link Link, ip netip.Addr) (ProbeResult, error) {
-	ip = ip.Unmap()
-	if !ip.Is4() {
-		return ProbeResult{}, fmt.Errorf("probe %s: %w", ip, ErrProbeUnsupported)
+	claims, elapsed, err := p.ProbeAll(ctx, link, []netip.Addr{ip})
+	res := ProbeResult{Elapsed: elapsed}
+	if mac, ok := claims[ip.Unmap()]; ok {
+		res.InUse, res.MAC = true, mac
 	}
-	probe, err := ARPProbe(link.MAC, ip)
-	if err != nil {
-		return ProbeResult{}, fmt.Errorf("probe %s on %s: %w", ip, link.Name, err)
+	return res, err
+}
+
+// ProbeAll probes several addresses of one link at once: one socket, one
+// probe each, one wait. Taking over a group of 128 addresses then costs
+// one probe time, not 128 sockets. It returns the addresses another host
+// claimed, with its MAC, and how long it listened.
+func (p Prober) ProbeAll(ctx context.Context, link Link, ips []netip.Addr) (map[netip.Addr]net.HardwareAddr, time.Duration, error) {
+	var probes [][]byte
+	want := map[netip.Addr]bool{}
+	for _, ip := range ips {
+		ip = ip.Unmap()
+		if !ip.Is4() {
+			return nil, 0, fmt.Errorf("probe %s: %w", ip, ErrProbeUnsupported)
+		}
+		probe, err := ARPProbe(link.MAC, ip)
+		if err != nil {
+			return nil, 0, fmt.Errorf("probe %s on %s: %w", ip, link.Name, err)
+		}
+		probes = append(probes, probe)
+		want[ip] = true
+	}
+	what := fmt.Sprintf("probe %d address(es) on %s", len(ips), link.Name)
+	if len(ips) == 1 {
+		what = fmt.Sprintf("probe %s on %s", ips[0], link.Name)
 	}
 	var f *os.File
 	if err := nsrun.Do(p.NetNS, func() (err error) { f, err = listenARP(link.Index); return err }); err != nil {
-		return ProbeResult{}, fmt.Errorf("probe %s on %s: %w", ip, link.Name, err)
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
 	}
 	defer f.Close()
 
@@ -74,29 +97,31 @@ func (p Prober) Probe(ctx context.Context, link Link, ip netip.Addr) (ProbeResul
 		deadline, short = d, true
 	}
 	if err := f.SetReadDeadline(deadline); err != nil {
-		return ProbeResult{}, fmt.Errorf("probe %s on %s: set deadline: %w", ip, link.Name, err)
+		return nil, 0, fmt.Errorf("%s: set deadline: %w", what, err)
 	}
 	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 
 	to := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: link.Index, Halen: 6, Addr: broadcastMAC}
-	if err := sendOn(f, probe, to); err != nil {
-		return ProbeResult{}, fmt.Errorf("probe %s on %s: send: %w", ip, link.Name, err)
+	for _, probe := range probes {
+		if err := sendOn(f, probe, to); err != nil {
+			return nil, 0, fmt.Errorf("%s: send: %w", what, err)
+		}
 	}
-	mac, err := awaitClaim(f, link, ip)
-	res := ProbeResult{InUse: mac != nil, MAC: mac, Elapsed: time.Since(start)}
-	if mac == nil && (short || ctx.Err() != nil) {
+	claims, err := awaitClaims(f, link, want)
+	elapsed := time.Since(start)
+	if len(claims) < len(want) && (short || ctx.Err() != nil) {
 		// Cut short: "nobody answered" would be a guess.
 		cause := context.Cause(ctx)
 		if cause == nil {
 			cause = context.DeadlineExceeded
 		}
-		return res, fmt.Errorf("probe %s on %s: cut short after %v: %w", ip, link.Name, res.Elapsed, cause)
+		return claims, elapsed, fmt.Errorf("%s: cut short after %v: %w", what, elapsed, cause)
 	}
 	if err != nil {
-		return res, fmt.Errorf("probe %s on %s: %w", ip, link.Name, err)
+		return claims, elapsed, fmt.Errorf("%s: %w", what, err)
 	}
-	return res, nil
+	return claims, elapsed, nil
 }
 
 // listenARP opens a non-blocking AF_PACKET socket bound to ifindex that
@@ -127,10 +152,11 @@ func sendOn(f *os.File, b []byte, to unix.Sockaddr) error {
 	return errors.Join(err, serr)
 }
 
-// awaitClaim reads ARP frames until one claims ip from another MAC (its
-// MAC is returned), or the deadline passes (nil, nil). More than
-// maxProbeFrames frames before the deadline is an error: undecided.
-func awaitClaim(f *os.File, link Link, ip netip.Addr) (net.HardwareAddr, error) {
+// awaitClaims reads ARP frames until every wanted address was claimed by
+// another MAC, or the deadline passes; it returns the claims seen. More
+// than maxProbeFrames frames before the deadline is an error: undecided.
+func awaitClaims(f *os.File, link Link, want map[netip.Addr]bool) (map[netip.Addr]net.HardwareAddr, error) {
+	claims := map[netip.Addr]net.HardwareAddr{}
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -145,19 +171,24 @@ func awaitClaim(f *os.File, link Link, ip netip.Addr) (net.HardwareAddr, error) 
 			return rerr != unix.EAGAIN
 		})
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return nil, nil
+			return claims, nil
 		}
 		if err = errors.Join(err, rerr); err != nil {
-			return nil, fmt.Errorf("read ARP: %w", err)
+			return claims, fmt.Errorf("read ARP: %w", err)
 		}
 		if ll, ok := from.(*unix.SockaddrLinklayer); ok && (ll.Pkttype == unix.PACKET_OUTGOING || ll.Ifindex != link.Index) {
 			continue
 		}
 		a, err := ParseARP(buf[:n])
-		if err != nil || a.SenderIP != ip || bytes.Equal(a.SenderMAC, link.MAC) {
+		if err != nil || !want[a.SenderIP] || bytes.Equal(a.SenderMAC, link.MAC) {
 			continue
 		}
-		return a.SenderMAC, nil
+		if _, seen := claims[a.SenderIP]; !seen {
+			claims[a.SenderIP] = a.SenderMAC
+		}
+		if len(claims) == len(want) {
+			return claims, nil
+		}
 	}
-	return nil, fmt.Errorf("read %d ARP frames without reaching the deadline: undecided", maxProbeFrames)
+	return claims, fmt.Errorf("read %d ARP frames without reaching the deadline: undecided", maxProbeFrames)
 }
