@@ -87,7 +87,9 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 		p.alive = true
 		n.transition("info", "node", p.name, p.st, st, "status update: node %s is %s", p.name, st)
 		p.st = st
-		n.peerReturned(p, partition)
+		// A node that is already active did not just start: it will not
+		// send starting, so it is told at once, as after a partition.
+		n.peerReturned(p, partition || st == "active")
 		return
 	}
 	if st != p.st {
@@ -105,9 +107,10 @@ func (n *Node) peerRestarted(p *peer) {
 }
 
 // peerReturned runs when a dead or unknown peer speaks again. A peer
-// that restarted announces itself with starting and gets our holdings in
-// the answer; only a partition's other side, which did not restart, is
-// told at once (and both apply the conflict rule). An unsolicited
+// that is starting (status init or up) announces itself with starting and
+// gets our holdings in the answer; a peer already active (a partition's
+// other side, or a node we never heard until now) is told at once, and
+// both apply the conflict rule. An unsolicited
 // resource message to a booting heartbeat node, before our next status,
 // makes it wait forever for a node-list exchange.
 func (n *Node) peerReturned(p *peer, partition bool) {
