@@ -79,6 +79,7 @@ uninstall:
 	@for f in $(DESTDIR)$(COMPATBIN)/cl_status $(DESTDIR)$(COMPATSHARE)/hb_standby $(DESTDIR)$(COMPATSHARE)/hb_takeover; do \
 	  [ "$$(readlink $$f 2>/dev/null)" = "$(SBINDIR)/understudy" ] && rm -f $$f || true; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	@rmdir $(DESTDIR)$(COMPATSHARE) 2>/dev/null || true
 	@echo "left $(DESTDIR)$(HADIR) in place: it holds your configuration"
 
 clean:

@@ -50,7 +50,8 @@ type PathSettings struct {
 	// StateDir keeps state across restarts (generation number, node UUID).
 	// Default /var/lib/understudy.
 	StateDir string `toml:"state_dir" json:"state_dir"`
-	// RunDir holds the control socket and pid file. Default /run/understudy.
+	// RunDir holds the control socket; the commands find it through this
+	// setting too. Default /run/understudy.
 	RunDir string `toml:"run_dir" json:"run_dir"`
 }
 
@@ -62,6 +63,19 @@ func DefaultSettings() Settings {
 		IP:        IPSettings{GARPCount: 5, GARPInterval: 200 * time.Millisecond, ProbeTime: 10 * time.Millisecond},
 		Paths:     PathSettings{StateDir: "/var/lib/understudy", RunDir: "/run/understudy"},
 	}
+}
+
+// LoadSettings reads only DIR/understudy.toml (the defaults when it is
+// absent). Commands that talk to a running daemon use it to find the
+// control socket without judging the rest of the directory.
+func LoadSettings(dir string) (Settings, Diagnostics) {
+	var diags Diagnostics
+	r := reporter{file: filepath.Join(dir, SettingsFile), diags: &diags}
+	text, ok := readFile(dir, SettingsFile, false, r)
+	if !ok {
+		return DefaultSettings(), diags
+	}
+	return parseSettings(text, r), diags
 }
 
 // parseSettings decodes understudy.toml strictly: a key Understudy does

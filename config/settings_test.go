@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -9,6 +11,17 @@ func settingsOf(text string) (Settings, Diagnostics) {
 	var d Diagnostics
 	s := parseSettings(text, reporter{file: "understudy.toml", diags: &d})
 	return s, d
+}
+
+func TestLoadSettings(t *testing.T) {
+	dir := t.TempDir()
+	if s, d := LoadSettings(dir); s != DefaultSettings() || len(d) != 0 {
+		t.Errorf("absent file: %+v %v", s, d)
+	}
+	os.WriteFile(filepath.Join(dir, SettingsFile), []byte("[paths]\nrun_dir = \"/srv/run\"\n"), 0o644)
+	if s, d := LoadSettings(dir); s.Paths.RunDir != "/srv/run" || len(d) != 0 {
+		t.Errorf("run_dir: %+v %v", s, d)
+	}
 }
 
 func TestSettings(t *testing.T) {

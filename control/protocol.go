@@ -76,3 +76,7 @@ func cmdName(cmd cluster.AdminCmd) string {
 	}
 	return ""
 }
+
+// SocketName is the control socket's file name in the run directory
+// (understudy.toml [paths] run_dir).
+const SocketName = "understudy.sock"

@@ -14,8 +14,6 @@ import (
 	"github.com/understudy-ha/understudy/control"
 )
 
-// SocketName is the control socket's name in the run directory.
-const SocketName = "understudy.sock"
 
 // controlServer serves the control socket; requests reach the loop on a
 // channel, because only the loop touches the state machine.
@@ -38,7 +36,7 @@ func listenControl(runDir string, log *slog.Logger) (*controlServer, error) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run directory: %w", err)
 	}
-	ln, err := control.Listen(filepath.Join(runDir, SocketName))
+	ln, err := control.Listen(filepath.Join(runDir, control.SocketName))
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func runTakeover(args []string, stdout, stderr io.Writer) int {
 func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sock := fs.String("s", control.DefaultSocket, "the daemon's control `socket`")
+	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: understudy %s [-s SOCKET] [all|foreign|local|failback]\n\n%s\nThe handshake runs on after the command returns; watch it with\n'understudy status' or in the log. Exit status: 0 the daemon accepted the\nrequest, 1 it did not or the arguments are wrong.\n", name, adminVerb[cmd].help)
 		fs.PrintDefaults()

@@ -38,13 +38,6 @@ const (
 	clUnknownEr = 13 // an error of unknown cause
 )
 
-// Environment variables that point the compatibility commands elsewhere
-// (tests, several daemons on one machine).
-const (
-	envSocket = "UNDERSTUDY_SOCKET" // the control socket (default control.DefaultSocket)
-	envHADir  = "UNDERSTUDY_HA_DIR" // the ha.d directory (default: the daemon's own)
-)
-
 // compat is what the heartbeat commands take from the outside world;
 // tests replace the clock, pid and host name to get fixed log lines.
 type compat struct {
@@ -65,11 +58,8 @@ type compat struct {
 }
 
 func newCompat(stdout, stderr io.Writer) *compat {
-	c := &compat{socket: control.DefaultSocket, haDir: os.Getenv(envHADir), timeout: control.DefaultTimeout,
+	c := &compat{socket: defaultSocket(), haDir: os.Getenv(envHADir), timeout: control.DefaultTimeout,
 		now: time.Now, pid: os.Getpid(), out: stdout, errw: stderr}
-	if s := os.Getenv(envSocket); s != "" {
-		c.socket = s
-	}
 	c.host, _ = os.Hostname()
 	return c
 }

@@ -15,7 +15,7 @@ import (
 func runReload(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("reload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sock := fs.String("s", control.DefaultSocket, "the daemon's control `socket`")
+	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: understudy reload [-s SOCKET]\n\nAsks the daemon to re-read its configuration. If the new files have\nerrors, they are printed and the daemon keeps running the old ones.")
 		fs.PrintDefaults()

@@ -20,7 +20,7 @@ import (
 func runStatus(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sock := fs.String("s", control.DefaultSocket, "the daemon's control `socket`")
+	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
 	asJSON := fs.Bool("json", false, "print the status as one JSON document")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: understudy status [--json] [-s SOCKET]\n\nShows the running daemon's view of the cluster: nodes, links, groups and\nresources. Exit status: 0 the daemon answered, 1 it did not, 2 bad usage.")

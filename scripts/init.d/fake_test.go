@@ -31,7 +31,7 @@ check)
 	exit 0 ;;
 status)
 	[ -e "$FAKE_DIR/up" ] || { echo "understudy status: no daemon" >&2; exit 1; }
-	if [ "$2" = --json ]; then cat "$FAKE_DIR/status.json"; else echo "understudy test on node1: active"; fi
+	if case " $* " in *" --json "*) true ;; *) false ;; esac; then cat "$FAKE_DIR/status.json"; else echo "understudy test on node1: active"; fi
 	exit 0 ;;
 daemon)
 	if [ -e "$FAKE_DIR/daemon-fails" ]; then echo "understudy: no heartbeat link could be opened" >&2; exit 1; fi
@@ -68,9 +68,9 @@ func newEnv(t *testing.T) *env {
 	e.write(filepath.Join(dir, "bin", "understudy"), fakeUnderstudy, 0o755)
 	e.write(filepath.Join(e.conf, "ha.cf"), "node node1 node2\nbcast eth0\ndeadtime 10\n", 0o644)
 	st := control.Status{Node: "node1", Version: "test", Cluster: cluster.Snapshot{Self: "node1", Groups: []cluster.GroupStatus{
-		{Key: "192.0.2.10", Preferred: "node1", State: "held", Owner: "node1"},
-		{Key: "httpd", Preferred: "node2", State: "idle", Owner: "node2"},
-		{Key: "192.0.2.30", Preferred: "node2", State: "held", Owner: "node1"},
+		{Key: "192.0.2.10", Preferred: "node1", State: "running", Owner: "node1"},
+		{Key: "httpd", Preferred: "node2", State: "stopped", Owner: "node2"},
+		{Key: "192.0.2.30", Preferred: "node2", State: "running", Owner: "node1"},
 	}}, Groups: []resources.GroupStatus{{Key: "httpd"}}}
 	js, err := json.MarshalIndent(st, "", "  ") // as understudy status --json prints it
 	if err != nil {
