@@ -49,9 +49,14 @@ func (n *Node) reconfigureGroups() {
 			n.byKey[spec.Key] = g
 			n.transition("info", "group", spec.Key, "", "stopped", "added to the configuration")
 			added = append(added, g)
+		} else if g.removed {
+			// A reload removed it and this one brings it back before it
+			// was released: it is released, then placed like a new one.
+			g.removed, g.spec, g.restart = false, spec, true
+			added = append(added, g)
 		} else if g.spec != spec {
 			changed := g.spec.Digest != spec.Digest
-			g.spec, g.removed = spec, false
+			g.spec = spec
 			clear(g.failed)
 			g.gaveUp = false
 			if changed && g.held() {
