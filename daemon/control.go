@@ -14,7 +14,6 @@ import (
 	"github.com/understudy-ha/understudy/control"
 )
 
-
 // controlServer serves the control socket; requests reach the loop on a
 // channel, because only the loop touches the state machine.
 type controlServer struct {
