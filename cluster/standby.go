@@ -27,10 +27,13 @@ var sbPhaseNames = [...]string{"none", "me", "releasing", "wait-done", "other", 
 func (p sbPhase) String() string { return sbPhaseNames[p] }
 
 type standby struct {
-	phase    sbPhase
-	set      Set    // as the initiator names it
-	peer     string // the other side
-	keys     []string
+	phase sbPhase
+	set   Set    // as the initiator names it
+	peer  string // the other side
+	keys  []string
+	// giving: the keys of the set this node held when it began to give
+	// them up (initiator only); the rest of the set is not its to give.
+	giving   []string
 	deadline time.Time
 	// auto: started by automatic failback, not by an operator.
 	auto bool
@@ -89,7 +92,15 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
 	n.send(askResources(p.name, set, "me"))
-	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: n.groupsIn(n.cfg.Self, set), deadline: n.now.Add(min(standbyReplyTimeout, 2*n.cfg.Deadtime)), auto: auto})
+	keys := n.groupsIn(n.cfg.Self, set)
+	var giving []string
+	for _, k := range keys {
+		if n.byKey[k].claimed() {
+			giving = append(giving, k)
+		}
+	}
+	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: keys, giving: giving,
+		deadline: n.now.Add(min(standbyReplyTimeout, 2*n.cfg.Deadtime)), auto: auto})
 	return true
 }
 
@@ -124,7 +135,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
 	case info == "other" && s.phase == sbMe && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby: %s can take our %s resources", p.name, s.set)
-		n.give(s.keys, "standby: handing over to "+p.name)
+		n.give(s.giving, "standby: handing over to "+p.name)
 		n.sendRemaining()
 		s.phase, s.deadline = sbReleasing, n.now.Add(standbyDoneTimeout)
 		n.setStandby(s)
@@ -147,7 +158,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.setStandby(s)
 	case info == "done" && s.phase == sbWaitDone && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "other node completed standby takeover of %s resources", s.set)
-		for _, k := range s.keys {
+		for _, k := range s.giving {
 			n.gaveAway[k] = gave{to: p.name, until: n.now.Add(2 * n.cfg.Deadtime)}
 		}
 		// What it took is in the resource message that follows "done".
@@ -212,7 +223,7 @@ func (n *Node) standbyProgress() {
 	s := n.standby
 	switch s.phase {
 	case sbReleasing:
-		for _, k := range s.keys {
+		for _, k := range s.giving {
 			if g := n.byKey[k]; g.held() && g.state != stopFailed {
 				return
 			}

@@ -143,7 +143,7 @@ func (n *Node) resolveConflicts() {
 func (n *Node) givingAway(g *group) bool {
 	switch n.standby.phase {
 	case sbMe, sbReleasing, sbWaitDone:
-		if slices.Contains(n.standby.keys, g.spec.Key) {
+		if slices.Contains(n.standby.giving, g.spec.Key) {
 			return true
 		}
 	}
