@@ -52,7 +52,10 @@ func (n *Node) reconfigureGroups() {
 		} else if g.removed {
 			// A reload removed it and this one brings it back before it
 			// was released: it is released, then placed like a new one.
-			g.removed, g.spec, g.restart = false, spec, true
+			// Like a new group everywhere: no failure marks either, or
+			// nodes would disagree on its owner.
+			g.removed, g.spec, g.restart, g.gaveUp = false, spec, true, false
+			clear(g.failed)
 			added = append(added, g)
 		} else if g.spec != spec {
 			changed := g.spec.Digest != spec.Digest
