@@ -147,7 +147,7 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 				var st []string
 				for _, n := range s.Names() {
 					snap, _ := s.Snapshot(n)
-					st = append(st, fmt.Sprintf("%+v", snap))
+					st = append(st, fmt.Sprintf("%+v\n  %s", snap, cluster.DebugState(s.Node(n))))
 				}
 				t.Fatalf("after %s and settling, group %s has %d holders among %v:\n%s", strings.Join(trace, " "), g.Key, holders, s.Names(), strings.Join(st, "\n"))
 			}

@@ -24,6 +24,11 @@ type NodeStatus struct {
 	Heard     bool          `json:"heard"`
 	LastHeard time.Duration `json:"last_heard_ns"`
 	Holds     []string      `json:"holds"`
+	// Stable: its resource negotiation is over, as far as its last
+	// resource message said (heartbeat's isstable); Known: it has said
+	// what it holds since it (re)started.
+	Stable bool `json:"stable"`
+	Known  bool `json:"known"`
 }
 
 // GroupStatus is one group on this node.
@@ -44,7 +49,7 @@ func (n *Node) Snapshot() Snapshot {
 		if !ok {
 			continue
 		}
-		ns := NodeStatus{Name: name, Status: p.st, Links: map[string]string{}}
+		ns := NodeStatus{Name: name, Status: p.st, Links: map[string]string{}, Stable: p.stable, Known: p.known}
 		if p.heard {
 			ns.Heard, ns.LastHeard = true, n.now.Sub(p.lastStatus)
 		}

@@ -197,7 +197,9 @@ func (n *Node) sendRemaining() {
 	if len(held) > 0 {
 		h = joinKeys(held)
 	}
-	n.send(msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", h))
+	m := msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", h)
+	n.lastResource = m.String() // what the peers last heard from us
+	n.send(m)
 }
 
 // askResources is one step of the handshake. It is addressed to the

@@ -54,6 +54,11 @@ func (e simError) Error() string { return string(e) }
 const errStart = simError("start script exited 1")
 
 // deliver sends m from src on every link to every other running node.
+//
+// Messages travel through one FIFO queue, so that each node's messages
+// arrive in the order it sent them, and a node handles one event at a
+// time, as the daemon's single loop does (delivering recursively would
+// let a node's later message overtake an earlier one).
 func (s *Sim) deliver(src string, m cluster.Msg) {
 	m.Src = src
 	m.Gen = s.gens[src]
@@ -66,12 +71,32 @@ func (s *Sim) deliver(src string, m cluster.Msg) {
 			if s.cut[src+"|"+name+"|"+l] {
 				continue
 			}
-			if sn, ok := s.nodes[name]; ok {
-				s.apply(sn, sn.n.Step(cluster.Recv{Now: s.Now, Link: l, Msg: m, Dup: dup}))
-			}
+			s.queue = append(s.queue, delivery{to: name, ev: cluster.Recv{Now: s.Now, Link: l, Msg: m, Dup: dup}})
 			dup = true
 		}
 	}
+	if s.delivering {
+		return
+	}
+	s.delivering = true
+	defer func() { s.delivering = false }()
+	for i := 0; len(s.queue) > 0; i++ {
+		if i > 1_000_000 {
+			s.violation("message storm: more than a million deliveries in one instant")
+			s.queue = nil
+			return
+		}
+		d := s.queue[0]
+		s.queue = s.queue[1:]
+		if sn, ok := s.nodes[d.to]; ok {
+			s.apply(sn, sn.n.Step(d.ev))
+		}
+	}
+}
+
+type delivery struct {
+	to string
+	ev cluster.Event
 }
 
 // checkAcquire: a node never acquires a group it already holds, nor one

@@ -33,6 +33,9 @@ type Sim struct {
 
 	out        []string
 	Violations []string
+	// queue holds messages on their way; delivering guards the loop.
+	queue      []delivery
+	delivering bool
 	// conflictSince tracks groups held by two nodes that hear each other.
 	conflictSince map[string]time.Time
 }
@@ -124,6 +127,14 @@ func (s *Sim) Snapshot(name string) (cluster.Snapshot, bool) {
 		return cluster.Snapshot{}, false
 	}
 	return sn.n.Snapshot(), true
+}
+
+// Node returns a running node's state machine (for debugging tests).
+func (s *Sim) Node(name string) *cluster.Node {
+	if sn, ok := s.nodes[name]; ok {
+		return sn.n
+	}
+	return nil
 }
 
 // Names lists the running nodes in configuration order.

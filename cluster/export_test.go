@@ -1,0 +1,8 @@
+package cluster
+
+import "fmt"
+
+// DebugState renders the internals a scenario cannot see, for tests.
+func DebugState(n *Node) string {
+	return fmt.Sprintf("rs=%s phase=%s pending=%+v last=%q", n.rs, n.standby.phase, n.pending, n.lastResource)
+}
