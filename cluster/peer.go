@@ -114,6 +114,15 @@ func (n *Node) peerRestarted(p *peer) {
 // resource message to a booting heartbeat node, before our next status,
 // makes it wait forever for a node-list exchange.
 func (n *Node) peerReturned(p *peer, partition bool) {
+	// A group we meant to take while p was away, and have not started
+	// (its address was still answering), is no longer ours to take if p
+	// is now its owner.
+	for _, g := range n.groups {
+		if g.want && g.state == stopped && n.owner(g) != n.cfg.Self {
+			g.want = false
+			n.transition("info", "group", g.spec.Key, "waiting", "stopped", "%s is back; not taking it", p.name)
+		}
+	}
 	p.stable = false
 	if p.holdsAt.Before(p.deadAt) || p.holdsAt.IsZero() {
 		p.known = false
