@@ -17,7 +17,7 @@ GOFLAGS_BUILD = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
 BIN = bin/understudy
 
-.PHONY: all build test deps unit fuzz lint install uninstall clean
+.PHONY: all build test deps unit fuzz fuzz-cluster lint install uninstall clean
 
 all: build
 
@@ -39,6 +39,11 @@ unit:
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+# The cluster state machine's event-interleaving search, for as long as
+# it deserves (make test replays its corpus only; see scripts/fuzz.sh).
+fuzz-cluster:
+	$(GO) test -run '^$$' -fuzz '^FuzzCluster$$' -fuzztime $(or $(CLUSTER_FUZZTIME),10m) ./cluster/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
