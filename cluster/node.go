@@ -157,8 +157,11 @@ func (n *Node) timers() {
 	}
 	n.checkLiveness()
 	n.checkCommUp()
-	if n.rs == rsRscRcvd && !n.now.Before(n.rsTimer) {
+	switch {
+	case n.rs == rsRscRcvd && !n.now.Before(n.rsTimer):
 		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
+	case (n.rs == rsStarting || n.rs == rsBothStarting) && !n.now.Before(n.rsTimer):
+		n.becomeStable("no answer to starting within twice the request delay")
 	}
 	n.standbyTimers()
 	n.retryPending()
@@ -185,7 +188,7 @@ func (n *Node) nextTick() time.Time {
 			}
 		}
 	}
-	if n.rs == rsRscRcvd {
+	if n.rs == rsRscRcvd || n.rs == rsStarting || n.rs == rsBothStarting {
 		min(n.rsTimer)
 	}
 	min(n.standby.deadline)

@@ -123,11 +123,11 @@ func (n *Node) peerReturned(p *peer, partition bool) {
 			n.transition("info", "group", g.spec.Key, "waiting", "stopped", "%s is back; not taking it", p.name)
 		}
 	}
-	p.stable = false
 	if p.holdsAt.Before(p.deadAt) || p.holdsAt.IsZero() {
-		p.known = false
+		p.known, p.stable = false, false
 		clear(p.holds)
-	}
+	} // else: its resource message came just before its status; keep it
+	defer n.negotiationOver("node " + p.name + " came back stable during the start-up negotiation")
 	switch {
 	case n.cfg.AutoFailback == "legacy":
 		n.legacyGiveBack(p)

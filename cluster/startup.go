@@ -26,6 +26,10 @@ func (n *Node) checkCommUp() {
 		return
 	}
 	n.rs = rsStarting
+	// heartbeat waits for an answer to starting forever; if none comes
+	// (the peer died or was cut meanwhile), Understudy places its groups
+	// after twice the request delay.
+	n.rsTimer = n.now.Add(2 * min(rqstDelay, 2*n.cfg.Deadtime))
 	n.send(msg("starting"))
 }
 
@@ -47,14 +51,8 @@ func (n *Node) recvStarting(p *peer) {
 // recvResource updates our view of a peer's holdings (§5.3 steps 3-4).
 func (n *Node) recvResource(p *peer, m Msg) {
 	before := maps.Clone(p.holds)
-	n.recordHoldings(p, m)
 	wasStable := p.stable
-	switch m.Get("isstable") {
-	case "1":
-		p.stable = true
-	case "0":
-		p.stable = false
-	}
+	n.recordHoldings(p, m)
 	switch n.rs {
 	case rsStarting, rsBothStarting:
 		n.rs = rsRscRcvd
@@ -92,6 +90,12 @@ func (n *Node) recordHoldings(p *peer, m Msg) {
 	}
 	p.known = true
 	p.holdsAt = n.now
+	switch m.Get("isstable") {
+	case "1":
+		p.stable = true
+	case "0":
+		p.stable = false
+	}
 }
 
 // negotiationOver ends a start-up negotiation once every live peer is
