@@ -158,7 +158,9 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.setStandby(s)
 	case info == "done" && s.phase == sbWaitDone && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "other node completed standby takeover of %s resources", s.set)
-		for _, k := range s.giving {
+		// The operator's intent covers the whole set, held or not: none
+		// of it is adopted back as an orphan for a while.
+		for _, k := range s.keys {
 			n.gaveAway[k] = gave{to: p.name, until: n.now.Add(2 * n.cfg.Deadtime)}
 		}
 		// What it took is in the resource message that follows "done".

@@ -69,7 +69,7 @@ func (n *Node) adoptOrphans() {
 	}
 	var keys []string
 	for _, g := range n.groups {
-		if n.givingAway(g) {
+		if n.givingAway(g) || n.gaveAwayRecently(g) {
 			continue // we just went standby for it: the peer places it
 		}
 		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.owner(g) == n.cfg.Self {
@@ -139,14 +139,19 @@ func (n *Node) resolveConflicts() {
 }
 
 // givingAway reports a group this node is handing to a peer in a standby
-// handshake, or handed over moments ago: the peer places it now.
+// handshake right now: it must not take it back meanwhile.
 func (n *Node) givingAway(g *group) bool {
 	switch n.standby.phase {
 	case sbMe, sbReleasing, sbWaitDone:
-		if slices.Contains(n.standby.giving, g.spec.Key) {
-			return true
-		}
+		return slices.Contains(n.standby.giving, g.spec.Key)
 	}
+	return false
+}
+
+// gaveAwayRecently reports a group of a standby this node finished
+// moments ago (held or not): the partner places it, so it is not adopted
+// back as an orphan while the partner lives.
+func (n *Node) gaveAwayRecently(g *group) bool {
 	ga := n.gaveAway[g.spec.Key]
 	return n.now.Before(ga.until) && n.isAlive(ga.to)
 }
