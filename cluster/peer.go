@@ -205,6 +205,9 @@ func (n *Node) holdsFromBits(peerName string, set Set) map[string]bool {
 func (n *Node) groupsIn(node string, set Set) []string {
 	var keys []string
 	for _, g := range n.groups {
+		if g.removed {
+			continue
+		}
 		own := g.spec.Node == node
 		if set == SetAll || (set == SetLocal && own) || (set == SetForeign && !own) {
 			keys = append(keys, g.spec.Key)

@@ -95,7 +95,7 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 	keys := n.groupsIn(n.cfg.Self, set)
 	var giving []string
 	for _, k := range keys {
-		if n.byKey[k].claimed() {
+		if g := n.byKey[k]; g != nil && g.claimed() {
 			giving = append(giving, k)
 		}
 	}
@@ -148,7 +148,11 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		// instead (adoptOrphans on that node); the rest are ours.
 		var keys []string
 		for _, k := range s.keys {
-			if pref := n.byKey[k].spec.Node; pref == p.name || pref == n.cfg.Self || !n.isAlive(pref) {
+			g := n.byKey[k]
+			if g == nil {
+				continue // a reload removed it meanwhile
+			}
+			if pref := g.spec.Node; pref == p.name || pref == n.cfg.Self || !n.isAlive(pref) {
 				keys = append(keys, k)
 			}
 		}
@@ -228,7 +232,7 @@ func (n *Node) standbyProgress() {
 	switch s.phase {
 	case sbReleasing:
 		for _, k := range s.giving {
-			if g := n.byKey[k]; g.held() && g.state != stopFailed {
+			if g := n.byKey[k]; g != nil && g.held() && g.state != stopFailed {
 				return
 			}
 		}
@@ -242,6 +246,9 @@ func (n *Node) standbyProgress() {
 		// must not hold the handshake up.
 		for _, k := range s.keys {
 			g := n.byKey[k]
+			if g == nil {
+				continue
+			}
 			waiting := n.now.Before(g.blockedUntil) || n.liveHolder(g) != ""
 			if g.state == starting || g.want && g.state == stopped && !waiting {
 				return
