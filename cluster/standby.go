@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -33,7 +34,11 @@ type standby struct {
 	keys  []string
 	// giving: the keys of the set this node held when it began to give
 	// them up (initiator only); the rest of the set is not its to give.
-	giving   []string
+	giving []string
+	// peerHeld: what the initiator held when it asked (peer side only).
+	// A group of the set it took while the handshake ran is not part of
+	// what it hands over.
+	peerHeld map[string]bool
 	deadline time.Time
 	// auto: started by automatic failback, not by an operator.
 	auto bool
@@ -130,7 +135,8 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 	case info == "me" && s.phase == sbNone && p.stable && n.rs == rsStable:
 		n.transition("info", "standby", p.name, "", "", "%s wants to go standby [%s]", p.name, set)
 		n.send(askResources(p.name, set, "other"))
-		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set), deadline: n.now.Add(standbyDoneTimeout)})
+		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set),
+			peerHeld: maps.Clone(p.holds), deadline: n.now.Add(standbyDoneTimeout)})
 	case info == "me":
 		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
 	case info == "other" && s.phase == sbMe && s.peer == p.name:
@@ -141,17 +147,21 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.setStandby(s)
 	case info == "done" && s.phase == sbOther && s.peer == p.name:
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby: acquire [%s] resources from %s", set, p.name)
-		for _, k := range s.keys {
-			delete(p.holds, k) // it let these go; it keeps the rest
-		}
-		// Groups whose preferred node is a third live node go home
-		// instead (adoptOrphans on that node); the rest are ours.
+		// It let the set go and keeps the rest, except what it took
+		// while the handshake ran (a third node's groups, when that node
+		// left): those are still its own.
 		var keys []string
 		for _, k := range s.keys {
+			if p.holds[k] && !s.peerHeld[k] {
+				continue
+			}
+			delete(p.holds, k)
 			g := n.byKey[k]
 			if g == nil {
 				continue // a reload removed it meanwhile
 			}
+			// Groups whose preferred node is a third live node go home
+			// instead (adoptOrphans on that node); the rest are ours.
 			if pref := g.spec.Node; pref == p.name || pref == n.cfg.Self || !n.isAlive(pref) {
 				keys = append(keys, k)
 			}
