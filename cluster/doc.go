@@ -29,7 +29,9 @@
 //     once it failed on every live node it stays stopped (no ping-pong);
 //   - resource messages carry an extra field, us_held, listing the groups
 //     an Understudy node holds, so that clusters of more than two
-//     Understudy nodes know exactly who holds what (heartbeat ignores it).
+//     Understudy nodes know exactly who holds what (heartbeat ignores it),
+//     and, while the split-brain guard holds a takeover back, us_want,
+//     so that no other node adopts that group meanwhile.
 //
 // Imports point inward: this package imports nothing of Understudy's but
 // config's plain types.

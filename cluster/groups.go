@@ -111,6 +111,31 @@ func (n *Node) reconcile() {
 	n.shutdownProgress()
 }
 
+// guardedKeys lists the groups this node wants whose acquire the
+// split-brain guard holds back until its next probe: what us_want says.
+// They are not held (a peer that runs one keeps it), but this node is
+// responsible for them, so no peer adopts them as orphans meanwhile and
+// races the retry.
+func (n *Node) guardedKeys() []string {
+	var keys []string
+	for _, g := range n.groups {
+		if g.want && g.state == stopped && n.now.Before(g.blockedUntil) {
+			keys = append(keys, g.spec.Key)
+		}
+	}
+	return keys
+}
+
+// liveWanter names a live peer that says the guard holds g back there.
+func (n *Node) liveWanter(g *group) string {
+	for _, p := range n.alivePeers() {
+		if p.wants[g.spec.Key] {
+			return p.name
+		}
+	}
+	return ""
+}
+
 // liveHolder names a live peer that says it holds g, if any.
 func (n *Node) liveHolder(g *group) string {
 	for _, p := range n.alivePeers() {
@@ -235,6 +260,9 @@ func (n *Node) sendResource(stable bool, info string) {
 		held = " " // heartbeat peers reject empty values
 	}
 	m.Fields = append(m.Fields, KV{"us_held", held})
+	if w := n.guardedKeys(); len(w) > 0 {
+		m.Fields = append(m.Fields, KV{"us_want", strings.Join(w, " ")})
+	}
 	n.lastResource = m.String()
 	n.send(m)
 }

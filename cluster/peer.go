@@ -29,6 +29,9 @@ type peer struct {
 	// says whether it has told us since it (re)started.
 	holds map[string]bool
 	known bool
+	// wants: groups the peer means to take that its split-brain guard
+	// holds back (us_held's companion us_want); not held, not orphans.
+	wants map[string]bool
 	// failback: we took this peer's groups because it died or shut down,
 	// so they go back when it returns (auto_failback on).
 	failback bool
@@ -47,7 +50,7 @@ type link struct {
 }
 
 func newPeer(name string, dt time.Duration) *peer {
-	return &peer{name: name, st: "unknown", dt: dt, links: map[string]*link{}, holds: map[string]bool{}}
+	return &peer{name: name, st: "unknown", dt: dt, links: map[string]*link{}, holds: map[string]bool{}, wants: map[string]bool{}}
 }
 
 // deadline is when the peer is declared dead if nothing more is heard.
@@ -103,6 +106,7 @@ func (n *Node) peerRestarted(p *peer) {
 	p.stable = false
 	p.known = false
 	clear(p.holds)
+	clear(p.wants)
 	n.cancelStandbyWith(p.name, "the peer restarted")
 }
 
@@ -126,6 +130,7 @@ func (n *Node) peerReturned(p *peer, partition bool) {
 	if p.holdsAt.Before(p.deadAt) || p.holdsAt.IsZero() {
 		p.known, p.stable = false, false
 		clear(p.holds)
+		clear(p.wants)
 	} // else: its resource message came just before its status; keep it
 	defer n.negotiationOver("node " + p.name + " came back stable during the start-up negotiation")
 	switch {

@@ -69,6 +69,7 @@ func (n *Node) recvShutdone(p *peer) {
 	was := p.st
 	p.alive, p.st, p.stable, p.left, p.deadAt = false, "dead", true, true, n.now
 	clear(p.holds)
+	clear(p.wants)
 	p.known = true
 	n.transition("info", "node", p.name, was, "dead", "received shutdown notice from %s", p.name)
 	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")

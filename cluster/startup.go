@@ -79,6 +79,7 @@ func (n *Node) recvResource(p *peer, m Msg) {
 func (n *Node) recordHoldings(p *peer, m Msg) {
 	if held := m.Get("us_held"); held != "" {
 		p.holds = parseHeld(held)
+		p.wants = parseHeld(m.Get("us_want"))
 	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
 		bits := n.holdsFromBits(p.name, set)
 		if m.Get("rtype") != "full" && set != SetNone {

@@ -48,6 +48,7 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 		}
 	}
 	clear(p.holds)
+	clear(p.wants)
 	if len(keys) > 0 {
 		n.transition("info", "cluster", p.name, "", "", "resources being acquired from %s: %s", p.name, reason)
 		n.take(keys, reason)
@@ -72,7 +73,7 @@ func (n *Node) adoptOrphans() {
 		if n.givingAway(g) || n.gaveAwayRecently(g) {
 			continue // we just went standby for it: the peer places it
 		}
-		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.owner(g) == n.cfg.Self {
+		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.liveWanter(g) == "" && n.owner(g) == n.cfg.Self {
 			keys = append(keys, g.spec.Key)
 		}
 	}
