@@ -157,7 +157,6 @@ func (n *Node) opDone(e OpDone) {
 		g.state = running
 		delete(g.failed, n.cfg.Self)
 		n.transition("info", "group", g.spec.Key, "acquiring", "running", "all resources started")
-		n.announceHoldings()
 	case e.Op == Acquire && g.state == starting && errors.Is(e.Err, ErrAddressInUse):
 		g.state = stopped
 		g.blockedUntil = n.now.Add(n.cfg.Deadtime)
@@ -187,13 +186,13 @@ func (n *Node) releasedHook(g *group) {
 		n.send(Msg{Type: "ip-request-resp", Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""
 	}
-	switch {
-	case n.rs == rsShutdown:
+	if n.rs == rsShutdown {
 		n.announceShutdown()
-	case n.rs == rsStable:
-		n.announceHoldings()
 	}
-
+	// A stable node says what it holds at the end of the step (Step),
+	// not here: a group it still wants may be acquired by reconcile in
+	// this same step, and a message that leaves it out invites a peer to
+	// adopt it as an orphan.
 }
 
 // restartHook takes a group again once it stopped, when a reload changed
