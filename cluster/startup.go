@@ -131,5 +131,9 @@ func (n *Node) becomeStable(reason string) {
 		}
 	}
 	n.take(keys, "initial resource acquisition")
-	n.sendResource(true, "")
+	if n.cfg.AutoFailback == "legacy" {
+		n.sendResource(true, "")
+	}
+	// Otherwise Step's announceHoldings says it, once reconcile has begun
+	// the acquisitions: a message sent now would list none of them.
 }

@@ -43,8 +43,9 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 		if m.Type != "status" {
 			s.logf("%s: send %s", sn.name, m)
 		}
-		s.deliver(sn.name, m)
+		s.enqueue(sn.name, m)
 	}
+	s.drain()
 }
 
 type simError string
@@ -53,13 +54,14 @@ func (e simError) Error() string { return string(e) }
 
 const errStart = simError("start script exited 1")
 
-// deliver sends m from src on every link to every other running node.
+// enqueue sends m from src on every link to every other running node.
 //
 // Messages travel through one FIFO queue, so that each node's messages
 // arrive in the order it sent them, and a node handles one event at a
-// time, as the daemon's single loop does (delivering recursively would
-// let a node's later message overtake an earlier one).
-func (s *Sim) deliver(src string, m cluster.Msg) {
+// time, as the daemon's single loop does. Every message of a step is
+// queued before any is handled (delivering each at once would let the
+// replies to a step's first message overtake its second).
+func (s *Sim) enqueue(src string, m cluster.Msg) {
 	m.Src = src
 	m.Gen = s.gens[src]
 	for _, name := range s.Names() {
@@ -75,6 +77,12 @@ func (s *Sim) deliver(src string, m cluster.Msg) {
 			dup = true
 		}
 	}
+}
+
+// drain hands the queued messages to their nodes, in order, until none
+// is left; the steps they cause queue theirs behind. A drain already
+// running (this is one of its steps) carries on with them.
+func (s *Sim) drain() {
 	if s.delivering {
 		return
 	}
