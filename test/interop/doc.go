@@ -14,7 +14,9 @@
 // (the address on hb0 and the test script's state), both logs and
 // heartbeat's cl_status. Set INTEROP_LOGS=1 to print the logs of passing
 // cases too, INTEROP_KEEP=DIR to keep every node's files, and
-// INTEROP_STORY_MEDIUM to run the stories on another medium than ucast.
+// INTEROP_STORY_MEDIUM=MEDIUM to run the stories on that medium only
+// (by default each runs on bcast/crc, ucast/sha1, mcast/md5 and
+// serial/sha1).
 // Without -parallel, TestMain runs six cases at once.
 //
 // The tests need root; they skip loudly without it, and install the

@@ -698,9 +698,17 @@ func TestMixedCluster(t *testing.T) {
 	}
 }
 
-// TestMixedStory goes on from a started sha1+ucast mixed cluster, each
-// story on a fresh cluster of its own so that one failure does not hide
-// the others' verdicts:
+// storyLinks are the media and signing methods the stories run on:
+// every medium once, every method at least once (sha1 on two, since it
+// is what heartbeat clusters use).
+var storyLinks = []struct {
+	medium string
+	method int // authkeys index, as in methods
+}{{"bcast", 3}, {"ucast", 1}, {"mcast", 2}, {"serial", 1}}
+
+// TestMixedStory goes on from a started mixed cluster, on each of
+// storyLinks, each story on a fresh cluster of its own so that one
+// failure does not hide the others' verdicts:
 //
 //	heartbeat-power-off: (3) heartbeat's machine loses power, Understudy
 //	  takes its group; (4) it boots, the group fails back;
@@ -708,9 +716,12 @@ func TestMixedCluster(t *testing.T) {
 //	  groups, and understudy takeover local brings ours back;
 //	understudy-power-off: (6) Understudy's machine loses power, heartbeat
 //	  takes its group; it boots, the group fails back.
+//
+// INTEROP_STORY_MEDIUM=serial (say) runs the stories on that medium only.
 func TestMixedStory(t *testing.T) {
 	requireHeartbeat(t)
 	requireUnderstudy(t)
+	only := os.Getenv("INTEROP_STORY_MEDIUM")
 	for _, story := range []struct {
 		name string
 		run  func(*mixed)
@@ -719,17 +730,29 @@ func TestMixedStory(t *testing.T) {
 		{"standby", (*mixed).standby},
 		{"understudy-power-off", (*mixed).understudyPowerOff},
 	} {
-		t.Run(story.name, func(t *testing.T) {
-			t.Parallel()
-			medium := "ucast" // with sha1
-			if m := os.Getenv("INTEROP_STORY_MEDIUM"); m != "" {
-				medium = m // for diagnosis: the stories on another medium
+		for _, l := range storyLinks {
+			if only != "" && l.medium != only {
+				continue
 			}
-			c := newMixed(t, medium, 1)
-			c.startUp()
-			story.run(c)
-		})
+			name := fmt.Sprintf("%s/%s-%s", story.name, l.medium, methodName(l.method))
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				c := newMixed(t, l.medium, l.method)
+				c.startUp()
+				story.run(c)
+			})
+		}
 	}
+}
+
+// methodName is the signing method of authkeys index i in methods.
+func methodName(i int) string {
+	for _, m := range methods {
+		if m.index == i {
+			return m.name
+		}
+	}
+	return fmt.Sprint(i)
 }
 
 // startUp starts both nodes together and checks scenarios 1 and 2.
