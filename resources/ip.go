@@ -34,6 +34,14 @@ type announcer interface {
 	Cancel(netip.Addr)
 }
 
+// batchResolver is what ProbeAll uses, when Addresses has it
+// (*ipaddr.Manager does), to prepare a probe of many addresses with a
+// few netlink requests instead of a few per address.
+type batchResolver interface {
+	Present() (map[netip.Addr]bool, error)
+	ResolveAll([]config.IPSpec) ([]ipaddr.Address, error)
+}
+
 // prober is what IPHandler needs of neigh.Prober.
 type prober interface {
 	Probe(context.Context, neigh.Link, netip.Addr) (neigh.ProbeResult, error)
@@ -152,22 +160,9 @@ func (h *IPHandler) ProbeAll(ctx context.Context, rs []config.Resource) (map[net
 	if h.opts.Resolver == nil {
 		return nil, errors.New("probe: no resolver configured")
 	}
-	byLink := map[int][]netip.Addr{}
-	links := map[int]neigh.Link{}
-	for _, r := range rs {
-		spec, err := ipSpec(r)
-		if err != nil || !spec.Addr.Is4() {
-			continue
-		}
-		if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) > 0 {
-			continue // ours already (adopted after a restart), or unknowable
-		}
-		a, err := h.opts.Resolver.Resolve(spec)
-		if err != nil {
-			return nil, fmt.Errorf("resource %s: %w", r.Token, err)
-		}
-		byLink[a.Link.Index] = append(byLink[a.Link.Index], spec.Addr)
-		links[a.Link.Index] = a.Link
+	byLink, links, err := h.probeTargets(rs)
+	if err != nil {
+		return nil, err
 	}
 	var mu sync.Mutex
 	claims := map[netip.Addr]net.HardwareAddr{}
@@ -188,6 +183,57 @@ func (h *IPHandler) ProbeAll(ctx context.Context, rs []config.Resource) (map[net
 	}
 	wg.Wait()
 	return claims, errors.Join(errs...)
+}
+
+// probeTargets groups by interface the IPv4 addresses of rs that need a
+// probe: those not assigned here already (adopted after a restart).
+func (h *IPHandler) probeTargets(rs []config.Resource) (map[int][]netip.Addr, map[int]neigh.Link, error) {
+	var specs []config.IPSpec
+	var tokens []string
+	batch, isBatch := h.opts.Addresses.(batchResolver)
+	var present map[netip.Addr]bool
+	if isBatch {
+		var err error
+		if present, err = batch.Present(); err != nil {
+			isBatch = false // ask address by address below
+		}
+	}
+	for _, r := range rs {
+		spec, err := ipSpec(r)
+		if err != nil || !spec.Addr.Is4() {
+			continue
+		}
+		if isBatch {
+			if present[spec.Addr] {
+				continue
+			}
+		} else if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) > 0 {
+			continue // ours already, or unknowable
+		}
+		specs, tokens = append(specs, spec), append(tokens, r.Token)
+	}
+	var addrs []ipaddr.Address
+	if isBatch {
+		var err error
+		if addrs, err = batch.ResolveAll(specs); err != nil {
+			return nil, nil, fmt.Errorf("resource %s: %w", tokens[len(addrs)], err)
+		}
+	} else {
+		for i, spec := range specs {
+			a, err := h.opts.Resolver.Resolve(spec)
+			if err != nil {
+				return nil, nil, fmt.Errorf("resource %s: %w", tokens[i], err)
+			}
+			addrs = append(addrs, a)
+		}
+	}
+	byLink := map[int][]netip.Addr{}
+	links := map[int]neigh.Link{}
+	for i, a := range addrs {
+		byLink[a.Link.Index] = append(byLink[a.Link.Index], specs[i].Addr)
+		links[a.Link.Index] = a.Link
+	}
+	return byLink, links, nil
 }
 
 func (h *IPHandler) probeLink(ctx context.Context, link neigh.Link, ips []netip.Addr) (map[netip.Addr]net.HardwareAddr, error) {

@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,47 @@ func BenchmarkTakeover128(b *testing.B) {
 	b.StopTimer()
 	if n := strings.Count(a.ns.IP(b, "-4", "addr", "show", "dev", "va"), "inet "); n != 1 {
 		b.Errorf("%d IPv4 addresses left on va, want only the node's own", n)
+	}
+}
+
+// BenchmarkProbe128 is the split-brain guard before a takeover of one
+// group of 128 IPv4 VIPs (given as IP/bits/iface, as the lab's are):
+// finding which are already ours, resolving each interface, and one ARP
+// probe round with its wait (30 ms in newLab), which b/op includes.
+func BenchmarkProbe128(b *testing.B) {
+	a, _ := newLab(b, 1, 10*time.Millisecond)
+	tokens := make([]string, 128)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("192.0.2.%d/24/va", 100+i)
+	}
+	g := group(b, "node1", tokens...)
+	ctx := context.Background()
+	for b.Loop() {
+		claims, err := a.ip.ProbeAll(ctx, g.Resources)
+		if err != nil || len(claims) != 0 {
+			b.Fatalf("ProbeAll: %v, %v; want no claims", claims, err)
+		}
+	}
+}
+
+// TestNetnsProbeAllGroup: the guard before a takeover of a group probes
+// only the IPv4 addresses not assigned here, and reports the one another
+// host answers for, with its MAC.
+func TestNetnsProbeAllGroup(t *testing.T) {
+	a, b := newLab(t, 1, 10*time.Millisecond)
+	b.ns.IP(t, "addr", "add", "192.0.2.150/24", "dev", "vb") // still on the "dead" peer
+	a.ns.IP(t, "addr", "add", "192.0.2.151/24", "dev", "va") // ours already
+	g := group(t, "node1", "192.0.2.150/24/va", "192.0.2.151/24/va", "192.0.2.152", "2001:db8::150")
+	claims, err := a.ip.ProbeAll(context.Background(), g.Resources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) != 1 || claims[netip.MustParseAddr("192.0.2.150")].String() != b.mac {
+		t.Errorf("claims = %v; want only 192.0.2.150 by %s", claims, b.mac)
+	}
+
+	g = group(t, "node1", "192.0.2.152/24/va", "192.0.2.153/24/nosuch")
+	if _, err := a.ip.ProbeAll(context.Background(), g.Resources); err == nil || !strings.Contains(err.Error(), "192.0.2.153/24/nosuch") {
+		t.Errorf("probe with an unknown interface: %v; want an error naming the resource", err)
 	}
 }
