@@ -37,7 +37,11 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 			clear(g.failed) // the holder is gone: everyone may try again
 			g.gaveUp = false
 		}
-		if g.want || n.liveHolder(g) != "" || n.givingAway(g) {
+		// A group we just handed to a live partner is the partner's to
+		// place, even when the dead peer held it meanwhile: the partner
+		// may be taking it this instant. If it does not, adoptOrphans
+		// places it once the hand-over is old.
+		if g.want || n.liveHolder(g) != "" || n.givingAway(g) || n.gaveAwayRecently(g) {
 			continue
 		}
 		if (g.spec.Node == p.name || g.spec.Node == n.cfg.Self || p.holds[g.spec.Key] || !n.isAlive(g.spec.Node)) && n.owner(g) == n.cfg.Self {
