@@ -26,6 +26,12 @@ func (n *Node) recv(e Recv) {
 		n.recordHoldings(p, m)
 		return
 	}
+	if n.rs == rsShutdown && m.Type == "starting" && p.alive {
+		// A node that (re)starts must learn what we still hold, or it
+		// takes a group we are still stopping.
+		n.announceShutdown()
+		return
+	}
 	if !p.alive || n.rs == rsShutdown && m.Type != "shutdone" {
 		return
 	}

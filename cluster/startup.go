@@ -68,8 +68,11 @@ func (n *Node) recvResource(p *peer, m Msg) {
 		// so that both sides apply the same rule.
 		n.sendResource(true, "")
 	}
-	if p.stable && (n.rs == rsRscRcvd || n.rs == rsStarting || n.rs == rsBothStarting) {
-		n.becomeStable("the peer " + p.name + " is stable")
+	if p.stable {
+		// With three or more nodes, one stable peer is not enough: another
+		// may still hold our groups (it is shutting down, say) and not
+		// have said so yet.
+		n.negotiationOver("the peer " + p.name + " is stable")
 	}
 	n.resolveConflicts()
 }
