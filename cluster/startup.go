@@ -53,6 +53,13 @@ func (n *Node) recvResource(p *peer, m Msg) {
 	before := maps.Clone(p.holds)
 	wasStable := p.stable
 	n.recordHoldings(p, m)
+	if s := n.standby; (s.phase == sbReleasing || s.phase == sbWaitDone) && s.peer == p.name && p.stable && m.Get("us_held") != "" {
+		// An Understudy partner said "other" and stays unstable until it
+		// has said "done"; stable now, it left the handshake (it declared
+		// us dead during a partition, say) and no "done" will come.
+		// (heartbeat says isstable=1 just before "done": not for it.)
+		n.cancelStandby(p.name + " is stable again without finishing the handshake")
+	}
 	switch n.rs {
 	case rsStarting, rsBothStarting:
 		n.rs = rsRscRcvd

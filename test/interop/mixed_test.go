@@ -672,7 +672,7 @@ func (c *mixed) checkHeartbeatLog(offset int) {
 }
 
 // usBad matches Understudy log lines worth failing on.
-var usBad = regexp.MustCompile(`(?i)level=error|ERROR|auth(entication)? fail|bad (packet|message)|Both machines own|No one owns|partition`)
+var usBad = regexp.MustCompile(`(?i)level=error|ERROR|auth(entication)? fail|bad (packet|message)|Both machines own|No one owns|partition|standby cancelled|ignored standby message`)
 
 func (c *mixed) checkUnderstudyLog(offset int) {
 	c.t.Helper()
