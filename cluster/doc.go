@@ -31,7 +31,10 @@
 //     an Understudy node holds, so that clusters of more than two
 //     Understudy nodes know exactly who holds what (heartbeat ignores it),
 //     and, while the split-brain guard holds a takeover back, us_want,
-//     so that no other node adopts that group meanwhile.
+//     so that no other node adopts that group meanwhile; the standby
+//     handshake's ask_resources messages carry us_held too, so that the
+//     partner judges each step by what is held at that step, not by a
+//     resource message that is still on its way.
 //
 // Imports point inward: this package imports nothing of Understudy's but
 // config's plain types.

@@ -221,6 +221,15 @@ func (n *Node) heldKeys() []string {
 	return keys
 }
 
+// heldField is the us_held value: the groups we hold, or a blank (heartbeat
+// peers reject empty values).
+func (n *Node) heldField() string {
+	if held := strings.Join(n.heldKeys(), " "); held != "" {
+		return held
+	}
+	return " "
+}
+
 // bits is our holding as heartbeat's rsc_hold: local / foreign / all / none.
 func (n *Node) bits() Set {
 	var local, foreign bool
@@ -254,11 +263,7 @@ func (n *Node) sendResource(stable bool, info string) {
 	if info != "" {
 		m.Fields = append(m.Fields, KV{"info", info})
 	}
-	held := strings.Join(n.heldKeys(), " ")
-	if held == "" {
-		held = " " // heartbeat peers reject empty values
-	}
-	m.Fields = append(m.Fields, KV{"us_held", held})
+	m.Fields = append(m.Fields, KV{"us_held", n.heldField()})
 	if w := n.guardedKeys(); len(w) > 0 {
 		m.Fields = append(m.Fields, KV{"us_want", strings.Join(w, " ")})
 	}

@@ -96,7 +96,7 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 	}
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
-	n.send(askResources(p.name, set, "me"))
+	n.send(n.askResources(p.name, set, "me"))
 	keys := n.groupsIn(n.cfg.Self, set)
 	var giving []string
 	for _, k := range keys {
@@ -130,11 +130,14 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		return
 	}
 	info := m.Get("info")
+	if held := m.Get("us_held"); held != "" {
+		p.holds = parseHeld(held) // an Understudy partner says what it holds now
+	}
 	s := n.standby
 	switch {
 	case info == "me" && s.phase == sbNone && p.stable && n.rs == rsStable:
 		n.transition("info", "standby", p.name, "", "", "%s wants to go standby [%s]", p.name, set)
-		n.send(askResources(p.name, set, "other"))
+		n.send(n.askResources(p.name, set, "other"))
 		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set),
 			peerHeld: maps.Clone(p.holds), deadline: n.now.Add(standbyDoneTimeout)})
 	case info == "me":
@@ -221,8 +224,12 @@ func (n *Node) sendRemaining() {
 // askResources is one step of the handshake. It is addressed to the
 // partner so that, in clusters of more than two nodes, the others keep
 // out of it (heartbeat broadcasts it; with two nodes that is the same).
-func askResources(dest string, set Set, info string) Msg {
-	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}}}
+// It carries what we hold at this very step (us_held, which heartbeat
+// ignores): the resource message that says the same is sent at the end
+// of the step, after it, and the partner must judge the step by what is
+// true when it is taken, not by what we held a moment before.
+func (n *Node) askResources(dest string, set Set, info string) Msg {
+	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", n.heldField()}}}
 }
 
 func joinKeys(keys []string) string {
@@ -247,7 +254,7 @@ func (n *Node) standbyProgress() {
 			}
 		}
 		n.transition("info", "standby", n.cfg.Self, "", "", "%s HA resource release completed (standby)", s.set)
-		n.send(askResources(s.peer, s.set, "done"))
+		n.send(n.askResources(s.peer, s.set, "done"))
 		s.phase = sbWaitDone
 		n.setStandby(s)
 	case sbAcquiring:
@@ -265,7 +272,7 @@ func (n *Node) standbyProgress() {
 			}
 		}
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby resource acquisition done [%s]", s.set)
-		n.send(askResources(s.peer, s.set, "done"))
+		n.send(n.askResources(s.peer, s.set, "done"))
 		n.setStandby(standby{})
 		n.sendResource(true, "")
 	}
