@@ -9,6 +9,12 @@ import "slices"
 func (n *Node) reconfigure(c Config) {
 	c.Self = n.cfg.Self
 	if n.standby.phase != sbNone {
+		if p := n.peers[n.standby.peer]; p != nil && n.standby.phase == sbWaitDone {
+			// We said "done": the partner may be taking the set this
+			// instant, groups this reload adds included. Nothing is
+			// placed on what it said before, only on what it says next.
+			p.known = false
+		}
 		n.cancelStandby("the configuration changed")
 	}
 	old := n.cfg
