@@ -62,6 +62,10 @@ type Node struct {
 	pending pendingStandby
 	// lastResource is the last resource message sent, to skip repeats.
 	lastResource string
+	// resourceDue: a standby ended in this step; the peers hear what we
+	// hold at its end (heartbeat peers too), not a view that the rest of
+	// the step (a takeover, a new handshake) may contradict at once.
+	resourceDue bool
 	shutdoneSent bool
 
 	out Output
@@ -108,6 +112,12 @@ func (n *Node) Step(ev Event) Output {
 	}
 	n.timers()
 	n.reconcile()
+	if n.resourceDue {
+		n.resourceDue = false
+		if n.rs == rsStable {
+			n.sendResource(n.isStable(), "")
+		}
+	}
 	// A resource message sent earlier in this step may predate the
 	// acquisitions reconcile just began: say what we hold now.
 	n.announceHoldings()
