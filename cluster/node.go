@@ -65,7 +65,7 @@ type Node struct {
 	// resourceDue: a standby ended in this step; the peers hear what we
 	// hold at its end (heartbeat peers too), not a view that the rest of
 	// the step (a takeover, a new handshake) may contradict at once.
-	resourceDue bool
+	resourceDue  bool
 	shutdoneSent bool
 
 	out Output
