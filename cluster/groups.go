@@ -221,13 +221,13 @@ func (n *Node) heldKeys() []string {
 	return keys
 }
 
-// heldField is the us_held value: the groups we hold, or a blank (heartbeat
-// peers reject empty values).
-func (n *Node) heldField() string {
-	if held := strings.Join(n.heldKeys(), " "); held != "" {
-		return held
+// heldValue is a us_held value: the group keys, or a blank when there
+// are none (heartbeat peers reject empty values).
+func heldValue(keys []string) string {
+	if len(keys) == 0 {
+		return " "
 	}
-	return " "
+	return strings.Join(keys, " ")
 }
 
 // bits is our holding as heartbeat's rsc_hold: local / foreign / all / none.
@@ -263,7 +263,7 @@ func (n *Node) sendResource(stable bool, info string) {
 	if info != "" {
 		m.Fields = append(m.Fields, KV{"info", info})
 	}
-	m.Fields = append(m.Fields, KV{"us_held", n.heldField()})
+	m.Fields = append(m.Fields, KV{"us_held", heldValue(n.heldKeys())})
 	if w := n.guardedKeys(); len(w) > 0 {
 		m.Fields = append(m.Fields, KV{"us_want", strings.Join(w, " ")})
 	}

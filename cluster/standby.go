@@ -212,11 +212,7 @@ func (n *Node) sendRemaining() {
 		}
 	}
 	bits := map[[2]bool]Set{{true, true}: SetAll, {true, false}: SetLocal, {false, true}: SetForeign, {false, false}: SetNone}[[2]bool{local, foreign}]
-	h := " "
-	if len(held) > 0 {
-		h = joinKeys(held)
-	}
-	m := msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", h)
+	m := msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", heldValue(held))
 	n.lastResource = m.String() // what the peers last heard from us
 	n.send(m)
 }
@@ -229,18 +225,7 @@ func (n *Node) sendRemaining() {
 // of the step, after it, and the partner must judge the step by what is
 // true when it is taken, not by what we held a moment before.
 func (n *Node) askResources(dest string, set Set, info string) Msg {
-	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", n.heldField()}}}
-}
-
-func joinKeys(keys []string) string {
-	s := ""
-	for i, k := range keys {
-		if i > 0 {
-			s += " "
-		}
-		s += k
-	}
-	return s
+	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", heldValue(n.heldKeys())}}}
 }
 
 // standbyProgress sends "done" when our half of the handshake finished.
