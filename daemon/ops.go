@@ -58,7 +58,7 @@ func newOps(cfg *config.Config, self string, log *slog.Logger) (*ops, error) {
 		DebugLog: cfg.Debugfile, LogFacility: cfg.LogFacility, Debug: cfg.Debug, UseLogd: cfg.UseLogd,
 		NiceFailback: cfg.AutoFailback != config.FailbackLegacy, Vars: cfg.Env}
 	scripts := resources.NewScripts(resources.ScriptOptions{Dir: cfg.Dir, Lookup: config.SystemEnv(nil), Env: env.Environ(), Logger: o.log})
-	o.runner = resources.NewRunner(resources.Options{Scripts: scripts, Addresses: o.ips, Timeout: s.Resources.Timeout,
+	o.runner = resources.NewRunner(resources.RunnerOptions{Scripts: scripts, Addresses: o.ips, Timeout: s.Resources.Timeout,
 		StopRetries: resources.DefaultStopRetries, Logger: o.log})
 	return o, nil
 }

@@ -155,7 +155,7 @@ type harness struct {
 	ip  *fakeIP
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+func newHarness(t *testing.T, opts RunnerOptions) *harness {
 	log := &callLog{start: time.Now()}
 	h := &harness{log: log, run: &fakeRunner{log: log, do: map[string]*behaviour{}, n: map[string]int{}},
 		ip: &fakeIP{log: log, held: map[netip.Addr]bool{}}}

@@ -54,7 +54,7 @@ func TestNetnsTakeoverAndRelease(t *testing.T) {
 	a, b := newLab(t, 3, 20*time.Millisecond)
 	b.ns.IP(t, "neigh", "replace", "192.0.2.100", "lladdr", "02:00:00:00:de:ad", "dev", "vb", "nud", "stale")
 	b.ns.IP(t, "neigh", "replace", "2001:db8::100", "lladdr", "02:00:00:00:de:ad", "dev", "vb", "nud", "stale")
-	r := NewRunner(Options{Addresses: a.ip, Logger: testLogger(t)})
+	r := NewRunner(RunnerOptions{Addresses: a.ip, Logger: testLogger(t)})
 	g := group(t, "node1", "192.0.2.100", "2001:db8::100")
 	ctx := context.Background()
 
@@ -100,7 +100,7 @@ func TestNetnsTakeoverAndRelease(t *testing.T) {
 // the background and is cancelled by the untimed Stop).
 func BenchmarkTakeover128(b *testing.B) {
 	a, _ := newLab(b, 5, 200*time.Millisecond)
-	r := NewRunner(Options{Addresses: a.ip})
+	r := NewRunner(RunnerOptions{Addresses: a.ip})
 	tokens := make([]string, 128)
 	for i := range tokens {
 		tokens[i] = fmt.Sprintf("192.0.2.%d", 100+i)
