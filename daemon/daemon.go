@@ -13,6 +13,7 @@ import (
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport"
 )
 
@@ -111,9 +112,11 @@ func start(o Options) (*daemon, error) {
 	if err := d.identity(); err != nil {
 		return nil, err
 	}
-	if d.ops, err = newOps(cfg, self, d.log); err != nil {
+	act, err := resources.New(cfg, self, resources.Options{Logger: d.log})
+	if err != nil {
 		return nil, err
 	}
+	d.ops = newOps(cfg, act)
 	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log); err != nil {
 		d.ops.close()
 		return nil, err

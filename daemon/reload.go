@@ -130,6 +130,9 @@ func describeChanges(old, cfg *config.Config) []string {
 	if logDirectives(old) != logDirectives(cfg) {
 		out = append(out, "logging directives changed")
 	}
+	if !slices.Equal(old.Env, cfg.Env) {
+		out = append(out, "env directives changed (resource scripts get them from their next call)")
+	}
 	if old.Settings != cfg.Settings {
 		out = append(out, "understudy.toml changed (resource timeout and announcements apply to the next start of the daemon)")
 	}

@@ -1,25 +1,36 @@
 // Package resources carries out what the cluster decides: it takes and
 // releases resource groups (haresources lines) on this node.
 //
-// Runner starts a group's resources left to right and stops them right
-// to left (heartbeat-spec §2.5), one operation per group at a time, each
-// call bounded by resources.timeout. Every resource goes to a Handler:
+// New builds the whole of it for the daemon, once, as an *Actuator:
+// Acquire (the split-brain guard, then the group's resources), Release,
+// Snapshot for status, SetConfig for a reload, Close. Underneath:
+//   - Guard is the split-brain guard: an ARP probe of the group's IPv4
+//     floating addresses before it is taken, and the policy for what the
+//     probe finds (a claim refuses the group with a *ClaimError matching
+//     ErrAddressInUse; a probe that cannot run is logged and the group
+//     taken anyway; IPv6 is not probed yet). Its doc comment is the
+//     policy; guard_test.go tests it.
+//   - Runner starts a group's resources left to right and stops them
+//     right to left (heartbeat-spec §2.5), one operation per group at a
+//     time, each call bounded by resources.timeout. Every resource goes
+//     to a Handler:
 //   - Scripts runs resource scripts from resource.d/ then /etc/init.d/ as
 //     heartbeat does: `script ARGS... start|stop|status`, with
 //     heartbeat's environment (§6.7), status judged from stdout (§2.4),
 //     and the script's whole process group killed on timeout;
-//   - IPHandler adds floating addresses natively (package ipaddr) and
-//     announces them in the background (package neigh).
+//   - IPHandler adds floating addresses natively (package ipaddr),
+//     announces them in the background and probes for them (package
+//     neigh).
 //
 // Every side effect sits behind a small interface so that tests, and a
-// daemon in a dry-run mode, can replace it: Handler for the runner,
-// commandRunner for scripts, addrHolder / announcer / prober for
-// addresses.
+// daemon in a dry-run mode, can replace it: Options for New, Handler for
+// the runner, commandRunner for scripts, addrHolder / announcer / prober
+// for addresses, groupProber for the guard.
 //
-// This package decides nothing about ownership. The split-brain guard is
-// exposed as IPHandler.Probe; whether to wait, warn or go ahead is the
-// cluster's call. It logs only through the *slog.Logger it is given.
+// This package decides nothing about ownership: whether and when to
+// acquire, release or retry a refused group is the cluster's call. It
+// logs only through the *slog.Logger it is given.
 //
-// It imports config (types only) and its own sub-packages; only
-// cmd/understudy should import it.
+// It imports config (types only) and its own sub-packages, never cluster;
+// the daemon imports it, and nothing below it (ipaddr, neigh, netlink).
 package resources

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"slices"
@@ -155,7 +156,7 @@ type harness struct {
 	ip  *fakeIP
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+func newHarness(t *testing.T, opts RunnerOptions) *harness {
 	log := &callLog{start: time.Now()}
 	h := &harness{log: log, run: &fakeRunner{log: log, do: map[string]*behaviour{}, n: map[string]int{}},
 		ip: &fakeIP{log: log, held: map[netip.Addr]bool{}}}
@@ -186,4 +187,40 @@ func group(t testing.TB, node string, tokens ...string) config.Group {
 
 func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// fakeProber answers ProbeAll from a table; it records what it was
+// asked, and a probe whose ctx has ended fails as a cut-short one does.
+type fakeProber struct {
+	log    *callLog
+	claims map[string]string // address -> MAC of the host that answers
+	err    error             // returned with the claims
+}
+
+func (f *fakeProber) ProbeAll(ctx context.Context, rs []config.Resource) (map[netip.Addr]net.HardwareAddr, error) {
+	var asked []string
+	for _, r := range rs {
+		asked = append(asked, r.Token)
+	}
+	f.log.add("probe " + strings.Join(asked, " "))
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("probe cut short: %w", context.Cause(ctx))
+	}
+	out := map[netip.Addr]net.HardwareAddr{}
+	for _, r := range rs {
+		if mac, ok := f.claims[r.IP.Addr.String()]; ok {
+			hw, err := net.ParseMAC(mac)
+			if err != nil {
+				panic(err)
+			}
+			out[r.IP.Addr] = hw
+		}
+	}
+	return out, f.err
+}
+
+// fakeAddresses is the fake IP handler that also probes, as New wants.
+type fakeAddresses struct {
+	*fakeIP
+	*fakeProber
 }

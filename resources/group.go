@@ -48,7 +48,7 @@ func (r *Runner) Start(ctx context.Context, g config.Group) error {
 }
 
 // Stop releases group g: its resources are stopped right to left. A
-// failed stop is retried (Options.StopRetries); if it still fails, status
+// failed stop is retried (RunnerOptions.StopRetries); if it still fails, status
 // is asked: a resource that says it is not running is taken as stopped
 // (its script is not LSB-compliant, as heartbeat warns), one that still
 // runs ends the release there, leaving the resources to its left (the

@@ -21,11 +21,10 @@ type addrHolder interface {
 	Hold(config.IPSpec) (ipaddr.Held, error)
 	Release(config.IPSpec) ([]ipaddr.Address, error)
 	Find(config.IPSpec) ([]ipaddr.Address, error)
-}
-
-// resolver is the part of *ipaddr.Manager Probe needs.
-type resolver interface {
-	Resolve(config.IPSpec) (ipaddr.Address, error)
+	// Present and ResolveAll prepare ProbeAll with a few netlink
+	// requests for the whole group instead of a few per address.
+	Present() (map[netip.Addr]bool, error)
+	ResolveAll([]config.IPSpec) ([]ipaddr.Address, error)
 }
 
 // announcer is what IPHandler needs of *neigh.Announcer.
@@ -34,36 +33,20 @@ type announcer interface {
 	Cancel(netip.Addr)
 }
 
-// batchResolver is what ProbeAll uses, when Addresses has it
-// (*ipaddr.Manager does), to prepare a probe of many addresses with a
-// few netlink requests instead of a few per address.
-type batchResolver interface {
-	Present() (map[netip.Addr]bool, error)
-	ResolveAll([]config.IPSpec) ([]ipaddr.Address, error)
-}
-
-// prober is what IPHandler needs of neigh.Prober.
+// prober is what IPHandler needs of neigh.Prober: several addresses of
+// one link probed at once.
 type prober interface {
-	Probe(context.Context, neigh.Link, netip.Addr) (neigh.ProbeResult, error)
-}
-
-// multiProber probes several addresses of one link at once
-// (neigh.Prober does); a prober without it is asked one by one.
-type multiProber interface {
 	ProbeAll(context.Context, neigh.Link, []netip.Addr) (map[netip.Addr]net.HardwareAddr, time.Duration, error)
 }
 
 // IPOptions configure an IPHandler. The field types are satisfied by
 // *ipaddr.Manager, *neigh.Announcer and neigh.Prober.
 type IPOptions struct {
-	// Addresses adds and removes the addresses. Required.
+	// Addresses adds, removes and finds the addresses. Required.
 	Addresses addrHolder
-	// Resolver finds the interface for Probe; nil means Addresses, when
-	// it can.
-	Resolver resolver
 	// Announcer announces taken addresses; nil: no announcements.
 	Announcer announcer
-	// Prober backs Probe; nil: Probe reports every address free.
+	// Prober backs ProbeAll; nil: ProbeAll reports every address free.
 	Prober prober
 	// Logger. Nil discards.
 	Logger *slog.Logger
@@ -82,9 +65,6 @@ var _ Handler = (*IPHandler)(nil)
 
 // NewIPHandler returns an IPHandler. It does no I/O.
 func NewIPHandler(opts IPOptions) *IPHandler {
-	if opts.Resolver == nil {
-		opts.Resolver, _ = opts.Addresses.(resolver)
-	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -148,31 +128,31 @@ func (h *IPHandler) Status(ctx context.Context, r config.Resource) (bool, error)
 	return len(found) > 0, nil
 }
 
-// ProbeAll is Probe for the IPv4 addresses of several resources at once:
-// one probe and one wait per interface, in parallel. It returns the
-// addresses another host answered for, with that host's MAC. IPv6
-// addresses are not probed (neigh.ErrProbeUnsupported), nor addresses
-// this node holds already.
+// ProbeAll asks the LAN whether another host answers for the floating
+// addresses of rs (resources that are not addresses are skipped): one
+// ARP probe per address, one wait per interface, the interfaces in
+// parallel. It returns the addresses another host answered for, with
+// that host's MAC. Addresses this node holds already (adopted after a
+// restart) are not probed. IPv6 addresses are not probed: each adds an
+// error wrapping neigh.ErrProbeUnsupported, and the IPv4 addresses are
+// probed all the same. Deciding what a claim or an error means is the
+// Guard's business, not this method's.
 func (h *IPHandler) ProbeAll(ctx context.Context, rs []config.Resource) (map[netip.Addr]net.HardwareAddr, error) {
 	if h.opts.Prober == nil {
 		return nil, nil
 	}
-	if h.opts.Resolver == nil {
-		return nil, errors.New("probe: no resolver configured")
-	}
-	byLink, links, err := h.probeTargets(rs)
-	if err != nil {
-		return nil, err
+	byLink, links, errs := h.probeTargets(rs)
+	if byLink == nil {
+		return nil, errors.Join(errs...)
 	}
 	var mu sync.Mutex
 	claims := map[netip.Addr]net.HardwareAddr{}
-	var errs []error
 	var wg sync.WaitGroup
 	for idx, ips := range byLink {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := h.probeLink(ctx, links[idx], ips)
+			got, _, err := h.opts.Prober.ProbeAll(ctx, links[idx], ips)
 			mu.Lock()
 			defer mu.Unlock()
 			maps.Copy(claims, got)
@@ -185,47 +165,35 @@ func (h *IPHandler) ProbeAll(ctx context.Context, rs []config.Resource) (map[net
 	return claims, errors.Join(errs...)
 }
 
-// probeTargets groups by interface the IPv4 addresses of rs that need a
-// probe: those not assigned here already (adopted after a restart).
-func (h *IPHandler) probeTargets(rs []config.Resource) (map[int][]netip.Addr, map[int]neigh.Link, error) {
+// probeTargets groups by interface the addresses of rs that need a
+// probe: IPv4 addresses not assigned here already. The maps are nil
+// when nothing can be probed; the errors name the resources that could
+// not be prepared.
+func (h *IPHandler) probeTargets(rs []config.Resource) (map[int][]netip.Addr, map[int]neigh.Link, []error) {
+	present, err := h.opts.Addresses.Present()
+	if err != nil {
+		return nil, nil, []error{fmt.Errorf("probe: %w", err)}
+	}
 	var specs []config.IPSpec
 	var tokens []string
-	batch, isBatch := h.opts.Addresses.(batchResolver)
-	var present map[netip.Addr]bool
-	if isBatch {
-		var err error
-		if present, err = batch.Present(); err != nil {
-			isBatch = false // ask address by address below
-		}
-	}
+	var errs []error
 	for _, r := range rs {
 		spec, err := ipSpec(r)
-		if err != nil || !spec.Addr.Is4() {
+		switch {
+		case err != nil || present[spec.Addr]:
 			continue
-		}
-		if isBatch {
-			if present[spec.Addr] {
-				continue
-			}
-		} else if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) > 0 {
-			continue // ours already, or unknowable
+		case !spec.Addr.Is4():
+			errs = append(errs, fmt.Errorf("resource %s: %w", r.Token, neigh.ErrProbeUnsupported))
+			continue
 		}
 		specs, tokens = append(specs, spec), append(tokens, r.Token)
 	}
-	var addrs []ipaddr.Address
-	if isBatch {
-		var err error
-		if addrs, err = batch.ResolveAll(specs); err != nil {
-			return nil, nil, fmt.Errorf("resource %s: %w", tokens[len(addrs)], err)
-		}
-	} else {
-		for i, spec := range specs {
-			a, err := h.opts.Resolver.Resolve(spec)
-			if err != nil {
-				return nil, nil, fmt.Errorf("resource %s: %w", tokens[i], err)
-			}
-			addrs = append(addrs, a)
-		}
+	addrs, err := h.opts.Addresses.ResolveAll(specs)
+	if err != nil {
+		return nil, nil, append(errs, fmt.Errorf("resource %s: %w", tokens[len(addrs)], err))
+	}
+	if len(addrs) == 0 {
+		return nil, nil, errs
 	}
 	byLink := map[int][]netip.Addr{}
 	links := map[int]neigh.Link{}
@@ -233,47 +201,5 @@ func (h *IPHandler) probeTargets(rs []config.Resource) (map[int][]netip.Addr, ma
 		byLink[a.Link.Index] = append(byLink[a.Link.Index], specs[i].Addr)
 		links[a.Link.Index] = a.Link
 	}
-	return byLink, links, nil
-}
-
-func (h *IPHandler) probeLink(ctx context.Context, link neigh.Link, ips []netip.Addr) (map[netip.Addr]net.HardwareAddr, error) {
-	if mp, ok := h.opts.Prober.(multiProber); ok {
-		got, _, err := mp.ProbeAll(ctx, link, ips)
-		return got, err
-	}
-	got := map[netip.Addr]net.HardwareAddr{}
-	var errs []error
-	for _, ip := range ips {
-		res, err := h.opts.Prober.Probe(ctx, link, ip)
-		if res.InUse {
-			got[ip] = res.MAC
-		}
-		errs = append(errs, err)
-	}
-	return got, errors.Join(errs...)
-}
-
-// Probe is the split-brain guard: it asks the link whether another host
-// holds the resource's address (neigh.Prober.Probe: an ARP probe, IPv4
-// only). An address this node holds already is reported free without
-// probing. For IPv6 it returns an error wrapping neigh.ErrProbeUnsupported.
-func (h *IPHandler) Probe(ctx context.Context, r config.Resource) (neigh.ProbeResult, error) {
-	spec, err := ipSpec(r)
-	if err != nil {
-		return neigh.ProbeResult{}, err
-	}
-	if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) > 0 {
-		return neigh.ProbeResult{}, err
-	}
-	if h.opts.Prober == nil {
-		return neigh.ProbeResult{}, nil
-	}
-	if h.opts.Resolver == nil {
-		return neigh.ProbeResult{}, errors.New("probe: no resolver configured")
-	}
-	a, err := h.opts.Resolver.Resolve(spec)
-	if err != nil {
-		return neigh.ProbeResult{}, fmt.Errorf("resource %s: %w", r.Token, err)
-	}
-	return h.opts.Prober.Probe(ctx, a.Link, spec.Addr)
+	return byLink, links, errs
 }

@@ -15,8 +15,8 @@ import (
 // retried this many times, StopRetryInterval apart.
 const DefaultStopRetries = 10
 
-// Options configure a Runner.
-type Options struct {
+// RunnerOptions configure a Runner.
+type RunnerOptions struct {
 	// Scripts handles every resource that is not a native IP address.
 	Scripts Handler
 	// Addresses handles native IP resources (IPaddr, IPaddr2, bare IP).
@@ -38,7 +38,7 @@ type Options struct {
 // overlap: a second Start, Stop or Status of the same group waits for
 // the first (or for its ctx). Different groups run in parallel.
 type Runner struct {
-	opts Options
+	opts RunnerOptions
 	log  *slog.Logger
 
 	mu     sync.Mutex
@@ -47,7 +47,7 @@ type Runner struct {
 }
 
 // NewRunner returns a Runner. It does no I/O.
-func NewRunner(opts Options) *Runner {
+func NewRunner(opts RunnerOptions) *Runner {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestStartStopOrder(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, RunnerOptions{})
 	g := group(t, "node1", "192.0.2.10", "Filesystem::/dev/sda1::/data1::ext2", "httpd")
 	ctx := context.Background()
 	if err := h.r.Start(ctx, g); err != nil {
@@ -31,7 +31,7 @@ func TestStartStopOrder(t *testing.T) {
 }
 
 func TestStartAdoptsRunning(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, RunnerOptions{})
 	h.run.do["httpd status"] = &behaviour{out: "httpd (pid 99) is running...\n", err: exitError(0)}
 	g := group(t, "node1", "httpd")
 	if err := h.r.Start(context.Background(), g); err != nil {
@@ -45,7 +45,7 @@ func TestStartAdoptsRunning(t *testing.T) {
 }
 
 func TestStartFailureRollsBack(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, RunnerOptions{})
 	h.run.do["mysql start"] = &behaviour{out: "line1\nline2\nline3\nline4\nline5\nline6\nERROR: cannot open /var/lib/mysql\n", err: exitError(1)}
 	g := group(t, "node1", "192.0.2.10", "Filesystem::/dev/sda1::/data1", "mysql", "httpd")
 	err := h.r.Start(context.Background(), g)
@@ -76,7 +76,7 @@ func TestStartFailureRollsBack(t *testing.T) {
 
 func TestStartTimeoutUnderSynctest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, Options{Timeout: 5 * time.Second})
+		h := newHarness(t, RunnerOptions{Timeout: 5 * time.Second})
 		h.log.timed = true
 		h.run.do["slowd start"] = &behaviour{block: time.Hour}
 		g := group(t, "node1", "192.0.2.10", "slowd")
@@ -92,7 +92,7 @@ func TestStartTimeoutUnderSynctest(t *testing.T) {
 
 func TestStopIdempotentAndRetries(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, Options{StopRetries: 3, StopRetryInterval: time.Second})
+		h := newHarness(t, RunnerOptions{StopRetries: 3, StopRetryInterval: time.Second})
 		h.log.timed = true
 		g := group(t, "node1", "192.0.2.10", "flaky")
 		h.run.do["flaky stop"] = &behaviour{err: exitError(1), times: 2}
@@ -104,7 +104,7 @@ func TestStopIdempotentAndRetries(t *testing.T) {
 }
 
 func TestStopFailureNotLSB(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, RunnerOptions{})
 	h.run.do["oldscript stop"] = &behaviour{err: exitError(1)} // fails even though stopped
 	g := group(t, "node1", "192.0.2.10", "oldscript")
 	if err := h.r.Stop(context.Background(), g); err != nil {
@@ -114,7 +114,7 @@ func TestStopFailureNotLSB(t *testing.T) {
 }
 
 func TestStopFailureKeepsAddress(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, RunnerOptions{})
 	h.run.do["stuck stop"] = &behaviour{out: "cannot stop\n", err: exitError(1)}
 	h.run.do["stuck status"] = &behaviour{out: "running\n"}
 	g := group(t, "node1", "192.0.2.10", "stuck")
@@ -132,7 +132,7 @@ func TestStopFailureKeepsAddress(t *testing.T) {
 
 func TestGroupSerialisation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, Options{})
+		h := newHarness(t, RunnerOptions{})
 		h.log.timed = true
 		h.run.do["a start"] = &behaviour{block: time.Second}
 		h.run.do["b start"] = &behaviour{block: time.Second}
@@ -168,7 +168,7 @@ func TestGroupSerialisation(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	h := newHarness(t, Options{})
+	h := newHarness(t, RunnerOptions{})
 	h.run.do["httpd status"] = &behaviour{out: "OK\n", err: exitError(3)} // exit status ignored
 	h.run.do["broken status"] = &behaviour{err: errors.New("fork/exec: permission denied")}
 	g := group(t, "node1", "192.0.2.10", "httpd", "broken")
@@ -183,7 +183,7 @@ func TestStatus(t *testing.T) {
 	if strings.Join(got, " ") != "192.0.2.10=stopped httpd=running broken=unknown" {
 		t.Errorf("status %q", got)
 	}
-	if _, err := NewRunner(Options{}).Status(context.Background(), g); err == nil {
+	if _, err := NewRunner(RunnerOptions{}).Status(context.Background(), g); err == nil {
 		t.Error("runner without handlers: no error")
 	}
 }

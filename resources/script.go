@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/understudy-ha/understudy/config"
 )
@@ -62,6 +63,7 @@ type Scripts struct {
 	opts ScriptOptions
 	run  commandRunner
 	log  *slog.Logger
+	env  atomic.Pointer[[]string] // opts.Env, until setEnv
 }
 
 var _ Handler = (*Scripts)(nil)
@@ -76,8 +78,14 @@ func newScripts(opts ScriptOptions, run commandRunner) *Scripts {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Scripts{opts: opts, run: run, log: log.With("component", "scripts")}
+	s := &Scripts{opts: opts, run: run, log: log.With("component", "scripts")}
+	s.env.Store(&opts.Env)
+	return s
 }
+
+// setEnv gives the calls to come a new environment (a reload); a call
+// that runs keeps the one it started with.
+func (s *Scripts) setEnv(env []string) { s.env.Store(&env) }
 
 // argv resolves the script and builds `path ARGS... op`.
 func (s *Scripts) argv(r config.Resource, op string) ([]string, error) {
@@ -116,7 +124,7 @@ func (s *Scripts) Status(ctx context.Context, r config.Resource) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	out, err := s.run.output(ctx, s.opts.Env, argv...)
+	out, err := s.run.output(ctx, *s.env.Load(), argv...)
 	if err != nil && exitStatus(err) < 0 {
 		return false, scriptError(r, argv, out, err)
 	}
@@ -130,7 +138,7 @@ func (s *Scripts) call(ctx context.Context, r config.Resource, op string) error 
 		return err
 	}
 	s.log.Info("running resource script", "resource", r.Token, "argv", argv)
-	out, err := s.run.run(ctx, s.opts.Env, argv...)
+	out, err := s.run.run(ctx, *s.env.Load(), argv...)
 	if len(out) > 0 {
 		s.log.Debug("script output", "resource", r.Token, "op", op, "output", string(out))
 	}

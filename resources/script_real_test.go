@@ -58,7 +58,7 @@ func readLines(t *testing.T, path string) []string {
 
 func TestRealScripts(t *testing.T) {
 	dir, s := scriptDir(t, map[string]string{"hbtest": hbtest, "other": hbtest})
-	r := NewRunner(Options{Scripts: s, Timeout: 30 * time.Second, Logger: testLogger(t)})
+	r := NewRunner(RunnerOptions{Scripts: s, Timeout: 30 * time.Second, Logger: testLogger(t)})
 	g := group(t, "node1", "hbtest::alpha::beta", "other")
 	ctx := context.Background()
 	if err := r.Start(ctx, g); err != nil {
@@ -98,7 +98,7 @@ func TestRealScripts(t *testing.T) {
 
 func TestRealScriptFailure(t *testing.T) {
 	_, s := scriptDir(t, map[string]string{"bad": "#!/bin/sh\n[ \"$1\" = status ] && exit 0\necho starting\necho 'ERROR: no config' >&2\nexit 3\n"})
-	r := NewRunner(Options{Scripts: s, Timeout: 30 * time.Second})
+	r := NewRunner(RunnerOptions{Scripts: s, Timeout: 30 * time.Second})
 	err := r.Start(context.Background(), group(t, "n", "bad"))
 	var se *ScriptError
 	if !errors.As(err, &se) || se.ExitStatus != 3 || se.Output != "starting | ERROR: no config" {
@@ -117,7 +117,7 @@ func TestRealScriptFailure(t *testing.T) {
 // sleep and waits; on timeout both must die.
 func TestRealScriptTimeoutKillsGroup(t *testing.T) {
 	dir, s := scriptDir(t, map[string]string{"hang": "#!/bin/sh\n[ \"$1\" = start ] || exit 0\nsleep 300 &\necho $! > \"$(dirname \"$0\")/../child.pid\"\nwait\n"})
-	r := NewRunner(Options{Scripts: s, Timeout: 500 * time.Millisecond})
+	r := NewRunner(RunnerOptions{Scripts: s, Timeout: 500 * time.Millisecond})
 	t0 := time.Now()
 	err := r.Start(context.Background(), group(t, "n", "hang"))
 	elapsed := time.Since(t0)
@@ -160,7 +160,7 @@ func gone(pid int, wait time.Duration) bool {
 // holding its stdout must not hold the group start beyond waitDelay.
 func TestRealScriptLeavesDaemon(t *testing.T) {
 	dir, s := scriptDir(t, map[string]string{"daemonish": "#!/bin/sh\n[ \"$1\" = status ] && exit 0\nsleep 300 &\necho $! > \"$(dirname \"$0\")/../daemon.pid\"\necho started\nexit 0\n"})
-	r := NewRunner(Options{Scripts: s, Timeout: 60 * time.Second})
+	r := NewRunner(RunnerOptions{Scripts: s, Timeout: 60 * time.Second})
 	t0 := time.Now()
 	err := r.Start(context.Background(), group(t, "n", "daemonish"))
 	elapsed := time.Since(t0)

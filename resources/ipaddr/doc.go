@@ -2,12 +2,11 @@
 // IPaddr, IPaddr2 and bare-IP resources) through netlink, without a fork
 // per address.
 //
-// Manager is desired-state in the manner of tailscale's Router.Set: Hold
-// makes an address present and Release makes it absent, each from any
-// starting state and each idempotent; Set reconciles a whole list. An
-// address already on its interface when Hold is called (a daemon
-// restart) is adopted and reported as such, not added again. (Hold uses
-// an exclusive add and takes EEXIST as "already there", rather than
+// Manager is desired-state, one address at a time: Hold makes an address
+// present and Release makes it absent, each from any starting state and
+// each idempotent. An address already on its interface when Hold is
+// called (a daemon restart) is adopted and reported as such, not added
+// again. (Hold uses an exclusive add and takes EEXIST as "already there", rather than
 // AddrReplace after a dump of all addresses: that dump made a 128-address
 // takeover five times slower.)
 //

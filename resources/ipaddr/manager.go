@@ -41,8 +41,7 @@ type Manager struct {
 	log    *slog.Logger
 	sysctl func(netns, iface, key string, value *string) (string, error)
 
-	mu      sync.Mutex
-	managed map[netip.Addr]config.IPSpec // what Set owns
+	mu sync.Mutex // serialises promote_secondaries check-then-delete
 }
 
 // New returns a Manager. It does no I/O.
@@ -52,7 +51,7 @@ func New(opts Options) *Manager {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Manager{h: opts.Handle, netns: opts.NetNS, log: log.With("component", "ipaddr"),
-		sysctl: procSysctl, managed: map[netip.Addr]config.IPSpec{}}
+		sysctl: procSysctl}
 }
 
 // Held reports the result of Hold.

@@ -3,7 +3,6 @@ package ipaddr
 import (
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -148,44 +147,5 @@ func TestNetnsPromoteSecondaries(t *testing.T) {
 	}
 	if v, err := procSysctl(ns.Path, "va", "promote_secondaries", nil); err != nil || v != "1" {
 		t.Errorf("promote_secondaries = %q, %v; want 1", v, err)
-	}
-}
-
-// TestNetnsSetStates applies a table of desired states, in order and
-// then shuffled, and checks the interface after each (tailscale's
-// TestRouterStates).
-func TestNetnsSetStates(t *testing.T) {
-	ns, m := testNS(t)
-	states := []struct {
-		want []string
-		ip   []string
-	}{
-		{nil, nil},
-		{[]string{"192.0.2.100"}, []string{"192.0.2.100/24 brd 192.0.2.255 secondary"}},
-		{[]string{"192.0.2.100", "192.0.2.101/24", "2001:db8::100"}, []string{
-			"192.0.2.100/24 brd 192.0.2.255 secondary", "192.0.2.101/24 brd 192.0.2.255 secondary", "2001:db8::100/64 nodad"}},
-		{[]string{"192.0.2.101/24", "2001:db8::100"}, []string{"192.0.2.101/24 brd 192.0.2.255 secondary", "2001:db8::100/64 nodad"}},
-		{[]string{"2001:db8::101"}, []string{"2001:db8::101/64 nodad"}},
-	}
-	order := []int{0, 1, 2, 3, 4, 0}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 20 {
-		order = append(order, rng.IntN(len(states)))
-	}
-	for step, i := range order {
-		var want []config.IPSpec
-		for _, s := range states[i].want {
-			want = append(want, spec(t, s))
-		}
-		changes, err := m.Set(want)
-		if err != nil {
-			t.Fatalf("step %d, state %d: %v", step, i, err)
-		}
-		if got := vips(t, ns); !slices.Equal(got, states[i].ip) {
-			t.Fatalf("step %d, state %d (changes %v): addresses %q, want %q", step, i, changes, got, states[i].ip)
-		}
-	}
-	if got := strings.Count(ns.IP(t, "-o", "addr", "show", "dev", "va"), "192.0.2.1/24"); got != 1 {
-		t.Error("Set touched the node's own address")
 	}
 }

@@ -8,7 +8,8 @@
 //   - Conn (conn_linux.go): an AF_PACKET SOCK_DGRAM socket for ARP and a
 //     raw ICMPv6 socket for NA, on golang.org/x/sys/unix only;
 //   - Announcer (announce.go), which repeats announcements on a schedule
-//     in the background, and Probe (probe_linux.go), the split-brain guard.
+//     in the background, and Prober (probe_linux.go), the ARP probe
+//     behind package resources' split-brain guard.
 //
 // Why the daemon sends these itself: the kernel does not announce an
 // address when it is added (no GARP on add, even with arp_notify=1; no NA
@@ -17,6 +18,6 @@
 // (THA = 0) and the reply form (THA = SHA) are sent.
 //
 // The package never logs except through the *slog.Logger it is given, and
-// it never decides anything: what to do when Probe finds the address in
-// use is the caller's business.
+// it never decides anything: what to do when a probe finds an address in
+// use, or cannot run, is the caller's business (resources.Guard).
 package neigh

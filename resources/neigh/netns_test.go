@@ -126,42 +126,51 @@ func TestNetnsUnsolicitedNASeenByPeer(t *testing.T) {
 	}
 }
 
+// TestNetnsProbe: one address, free, then claimed by the peer, then
+// held by ourselves; a cancelled probe and an IPv6 one are errors.
 func TestNetnsProbe(t *testing.T) {
 	p := newPair(t)
 	vip := netip.MustParseAddr("192.0.2.100")
 	pr := Prober{NetNS: p.a.Path, Wait: 30 * time.Millisecond}
-
-	res, err := pr.Probe(context.Background(), p.linkA, vip)
-	if err != nil || res.InUse {
-		t.Fatalf("nobody holds %s: Probe = %+v, %v; want free", vip, res, err)
+	one := func(ctx context.Context, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
+		claims, elapsed, err := pr.ProbeAll(ctx, p.linkA, []netip.Addr{ip})
+		if len(claims) > 1 {
+			t.Errorf("probe of %s: claims %v for addresses not asked about", ip, claims)
+		}
+		return claims[ip], elapsed, err
 	}
-	t.Logf("free: probe took %v (wait %v)", res.Elapsed, pr.Wait)
+
+	mac, elapsed, err := one(context.Background(), vip)
+	if err != nil || mac != nil {
+		t.Fatalf("nobody holds %s: claimed by %v, %v; want free", vip, mac, err)
+	}
+	t.Logf("free: probe took %v (wait %v)", elapsed, pr.Wait)
 
 	p.b.IP(t, "addr", "add", "192.0.2.100/24", "dev", "vb")
 	pr.Wait = 2 * time.Second // generous; the answer ends the probe early
-	res, err = pr.Probe(context.Background(), p.linkA, vip)
-	if err != nil || !res.InUse || !bytes.Equal(res.MAC, p.macB) {
-		t.Fatalf("peer holds %s: Probe = %+v, %v; want in use by %s", vip, res, err, p.macB)
+	mac, elapsed, err = one(context.Background(), vip)
+	if err != nil || !bytes.Equal(mac, p.macB) {
+		t.Fatalf("peer holds %s: claimed by %v, %v; want in use by %s", vip, mac, err, p.macB)
 	}
-	t.Logf("in use: answered by %s after %v", res.MAC, res.Elapsed)
-	if res.Elapsed >= pr.Wait {
+	t.Logf("in use: answered by %s after %v", mac, elapsed)
+	if elapsed >= pr.Wait {
 		t.Errorf("probe waited the whole %v although answered", pr.Wait)
 	}
 
 	// An address we hold ourselves is not a conflict with ourselves.
 	p.a.IP(t, "addr", "add", "192.0.2.101/24", "dev", "va")
 	pr.Wait = 30 * time.Millisecond
-	if res, err = pr.Probe(context.Background(), p.linkA, netip.MustParseAddr("192.0.2.101")); err != nil || res.InUse {
-		t.Errorf("own address: Probe = %+v, %v; want free", res, err)
+	if mac, _, err = one(context.Background(), netip.MustParseAddr("192.0.2.101")); err != nil || mac != nil {
+		t.Errorf("own address: claimed by %v, %v; want free", mac, err)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	pr.Wait = 2 * time.Second
-	if _, err := pr.Probe(ctx, p.linkA, netip.MustParseAddr("192.0.2.102")); err == nil {
-		t.Error("cancelled context: Probe succeeded")
+	if _, _, err := one(ctx, netip.MustParseAddr("192.0.2.102")); err == nil {
+		t.Error("cancelled context: probe succeeded")
 	}
-	if _, err := pr.Probe(context.Background(), p.linkA, netip.MustParseAddr("2001:db8::1")); !errorsIs(err, ErrProbeUnsupported) {
+	if _, _, err := one(context.Background(), netip.MustParseAddr("2001:db8::1")); !errorsIs(err, ErrProbeUnsupported) {
 		t.Errorf("IPv6 probe: err = %v, want ErrProbeUnsupported", err)
 	}
 }

@@ -14,26 +14,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrProbeUnsupported is returned by Probe for IPv6 addresses: Understudy
-// does not send DAD-style neighbour solicitations (yet). Callers treat it
-// as "not probed" and go ahead; IPv6 floating addresses are added with
-// IFA_F_NODAD, so the kernel does not detect duplicates either.
+// ErrProbeUnsupported is returned by ProbeAll for IPv6 addresses:
+// Understudy does not send DAD-style neighbour solicitations (yet). IPv6
+// floating addresses are added with IFA_F_NODAD, so the kernel does not
+// detect duplicates either.
 var ErrProbeUnsupported = errors.New("neigh: probing is implemented for IPv4 (ARP) only")
 
 // maxProbeFrames bounds how many ARP frames one probe reads, so a flood
 // cannot keep it busy past its deadline checks.
 const maxProbeFrames = 4096
-
-// ProbeResult is what a probe saw.
-type ProbeResult struct {
-	// InUse is true when another host claimed the address.
-	InUse bool
-	// MAC is that host's hardware address (ARP sender MAC).
-	MAC net.HardwareAddr
-	// Elapsed is how long the probe ran: until the first claim, or the
-	// whole wait.
-	Elapsed time.Duration
-}
 
 // Prober checks whether another host holds an address, before this node
 // takes it over (the split-brain guard).
@@ -44,27 +33,20 @@ type Prober struct {
 	Wait time.Duration
 }
 
-// Probe sends one RFC 5227 ARP probe for ip (sender IP 0.0.0.0, target
-// ip) on link and listens up to Wait, or until ctx ends, for an ARP reply
-// or request whose sender IP is ip and whose sender MAC is not link's.
-// A Linux host that holds the address answers the probe; a host that is
-// announcing it (gratuitous ARP) is caught too.
+// ProbeAll sends one RFC 5227 ARP probe per address of ips (sender IP
+// 0.0.0.0, target the address) on link and listens up to Wait, or until
+// ctx ends, for ARP replies or requests whose sender IP is one of them
+// and whose sender MAC is not link's. A Linux host that holds an address
+// answers the probe; a host that is announcing it (gratuitous ARP) is
+// caught too. One socket and one wait serve every address: taking over a
+// group of 128 addresses costs one probe time, not 128 sockets. The wait
+// ends early once every address was claimed.
 //
-// It returns ErrProbeUnsupported for IPv6. What to do about an address in
-// use is the caller's decision.
-func (p Prober) Probe(ctx context.Context, link Link, ip netip.Addr) (ProbeResult, error) {
-	claims, elapsed, err := p.ProbeAll(ctx, link, []netip.Addr{ip})
-	res := ProbeResult{Elapsed: elapsed}
-	if mac, ok := claims[ip.Unmap()]; ok {
-		res.InUse, res.MAC = true, mac
-	}
-	return res, err
-}
-
-// ProbeAll probes several addresses of one link at once: one socket, one
-// probe each, one wait. Taking over a group of 128 addresses then costs
-// one probe time, not 128 sockets. It returns the addresses another host
-// claimed, with its MAC, and how long it listened.
+// It returns the addresses another host claimed, with that host's MAC,
+// and how long it listened. A probe that ctx cut short is an error: "no
+// answer yet" is not "free". An IPv6 address is an error wrapping
+// ErrProbeUnsupported, and nothing is probed. What to do about an address
+// in use is the caller's decision.
 func (p Prober) ProbeAll(ctx context.Context, link Link, ips []netip.Addr) (map[netip.Addr]net.HardwareAddr, time.Duration, error) {
 	var probes [][]byte
 	want := map[netip.Addr]bool{}
