@@ -146,6 +146,16 @@ type Monitor struct {
 	elem int // which [[monitor]] of the file, for diagnostics
 }
 
+// SameProbe reports whether m and o probe the same thing the same way:
+// every field but where they are written in the file.
+func (m Monitor) SameProbe(o Monitor) bool {
+	m.Line, m.elem, o.Line, o.elem = 0, 0, 0, 0
+	return m.Name == o.Name && m.Group == o.Group && m.Kind == o.Kind && m.Where == o.Where &&
+		m.Address == o.Address && m.Port == o.Port && m.Interval == o.Interval && m.Timeout == o.Timeout &&
+		m.Fall == o.Fall && m.Rise == o.Rise && m.OnFail == o.OnFail && m.Restarts == o.Restarts &&
+		m.Path == o.Path && m.Host == o.Host && slices.Equal(m.Expect, o.Expect) && slices.Equal(m.Command, o.Command)
+}
+
 // Everywhere reports whether the monitor runs on every node (address
 // "local" or an IP) rather than only on the node holding its group.
 func (m Monitor) Everywhere() bool { return m.Where != WhereFloating }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"net/netip"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -47,13 +46,7 @@ func TestMonitorDefaults(t *testing.T) {
 	}
 }
 
-func sameMonitor(a, b Monitor) bool {
-	a.elem, b.elem = 0, 0
-	return a.Line == b.Line && a.Name == b.Name && a.Group == b.Group && a.Kind == b.Kind && a.Where == b.Where &&
-		a.Address == b.Address && a.Port == b.Port && a.Interval == b.Interval && a.Timeout == b.Timeout &&
-		a.Fall == b.Fall && a.Rise == b.Rise && a.OnFail == b.OnFail && a.Restarts == b.Restarts &&
-		a.Path == b.Path && a.Host == b.Host && slices.Equal(a.Expect, b.Expect) && slices.Equal(a.Command, b.Command)
-}
+func sameMonitor(a, b Monitor) bool { return a.Line == b.Line && a.SameProbe(b) }
 
 func TestMonitorValues(t *testing.T) {
 	text := `# web and more
@@ -103,6 +96,11 @@ on_fail = "restart"
 		if !sameMonitor(mons[i], want[i]) {
 			t.Errorf("monitor %d:\n got %+v\nwant %+v", i, mons[i], want[i])
 		}
+	}
+	moved := mons[1]
+	moved.Line, moved.elem = 40, 7
+	if !moved.SameProbe(mons[1]) || mons[0].SameProbe(mons[1]) {
+		t.Errorf("SameProbe must ignore only the place in the file")
 	}
 	if !mons[0].Everywhere() || !mons[1].Everywhere() || mons[2].Everywhere() {
 		t.Errorf("Everywhere: local and fixed run everywhere, floating only where the group runs")
