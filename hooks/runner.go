@@ -115,7 +115,7 @@ func (r *Runner) Notify(ev Event) {
 			r.dropped.Add(1)
 		case len(w.queue) >= w.max:
 			if w.dropping == 0 {
-				r.log.Warn("hook queue full: dropping the oldest events", "hook", w.hook.Program[0], "event", w.queue[0].Kind)
+				r.log.Warn("hook queue full: dropping the oldest events", "hook", name(w.hook), "event", w.queue[0].Kind)
 			}
 			w.queue = append(w.queue[1:], ev)
 			w.dropping++
@@ -170,7 +170,7 @@ func (r *Runner) work(w *worker) {
 		}
 		if len(w.queue) == 0 {
 			if w.dropping > 0 {
-				r.log.Warn("hook events dropped: the hook did not keep up", "hook", w.hook.Program[0], "dropped", w.dropping)
+				r.log.Warn("hook events dropped: the hook did not keep up", "hook", name(w.hook), "dropped", w.dropping)
 				w.dropping = 0
 			}
 			closing := w.closing
@@ -196,9 +196,17 @@ func (r *Runner) run(h config.Hook, ev Event) {
 	start := time.Now()
 	out, err := proc.Run(ctx, proc.Cmd{Argv: h.Program, Env: env, Stdin: bytes.NewReader(ev.JSON())})
 	if err != nil {
-		r.log.Warn("hook failed", "hook", h.Program[0], "event", ev.Kind, "group", ev.Group, "node", ev.Node,
+		r.log.Warn("hook failed", "hook", name(h), "event", ev.Kind, "group", ev.Group, "node", ev.Node,
 			"err", err, "output", proc.LastLine(out), "took", time.Since(start))
 		return
 	}
-	r.log.Debug("hook ran", "hook", h.Program[0], "event", ev.Kind, "took", time.Since(start))
+	r.log.Debug("hook ran", "hook", name(h), "event", ev.Kind, "took", time.Since(start))
+}
+
+// name is how logs name a hook: its program.
+func name(h config.Hook) string {
+	if len(h.Program) == 0 {
+		return "(no program)"
+	}
+	return h.Program[0]
 }
