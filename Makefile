@@ -59,14 +59,14 @@ install: build
 	  if [ -e $(DESTDIR)$$f ] && [ "$$(readlink $(DESTDIR)$$f)" != "$(SBINDIR)/understudy" ]; then \
 	    echo "keeping $(DESTDIR)$$f (heartbeat's; remove the heartbeat package, then make install again)"; \
 	  else ln -sf $(SBINDIR)/understudy $(DESTDIR)$$f; fi; done
-	install -d -m 0755 $(DESTDIR)$(HADIR) $(DESTDIR)$(HADIR)/resource.d
+	install -d -m 0755 $(DESTDIR)$(HADIR) $(DESTDIR)$(HADIR)/resource.d $(DESTDIR)$(HADIR)/hooks
 	@for f in ha.cf haresources understudy.toml authkeys; do \
 	  mode=0644; [ $$f = authkeys ] && mode=0600; \
 	  if [ -e $(DESTDIR)$(HADIR)/$$f ]; then echo "keeping existing $(DESTDIR)$(HADIR)/$$f"; \
 	  else install -m $$mode ha.d/$$f $(DESTDIR)$(HADIR)/$$f; fi; done
-	@for f in httpd mysql ldap; do \
-	  if [ -e $(DESTDIR)$(HADIR)/resource.d/$$f ]; then echo "keeping existing $(DESTDIR)$(HADIR)/resource.d/$$f"; \
-	  else install -m 0755 ha.d/resource.d/$$f $(DESTDIR)$(HADIR)/resource.d/$$f; fi; done
+	@for f in resource.d/httpd resource.d/mysql resource.d/ldap resource.d/MailTo hooks/mail hooks/webhook; do \
+	  if [ -e $(DESTDIR)$(HADIR)/$$f ]; then echo "keeping existing $(DESTDIR)$(HADIR)/$$f"; \
+	  else install -m 0755 ha.d/$$f $(DESTDIR)$(HADIR)/$$f; fi; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; \
 	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 	@# The init script and the unit name the binary by its install path.

@@ -41,6 +41,10 @@ type Config struct {
 	Auth AuthKeys `json:"-"`
 	// Settings is understudy.toml, or the defaults when it is absent.
 	Settings Settings `json:"settings"`
+	// Monitors are understudy.toml's [[monitor]] sections, in file order.
+	Monitors []Monitor `json:"monitors"`
+	// Hooks are understudy.toml's [[hook]] sections, in file order.
+	Hooks []Hook `json:"hooks"`
 }
 
 // Load reads and validates the configuration directory dir: ha.cf,
@@ -64,10 +68,12 @@ func Load(dir string) (*Config, Diagnostics) {
 		checkAuthkeysFile(filepath.Join(dir, AuthkeysFile), rep(AuthkeysFile))
 		cfg.Auth = parseAuthkeys(text, rep(AuthkeysFile))
 	}
-	if text, ok := readFile(dir, SettingsFile, false, rep(SettingsFile)); ok {
-		cfg.Settings = parseSettings(text, rep(SettingsFile))
+	settings, hasSettings := readFile(dir, SettingsFile, false, rep(SettingsFile))
+	if hasSettings {
+		cfg.Settings, cfg.Monitors, cfg.Hooks = parseSettings(settings, rep(SettingsFile))
 	}
 	cfg.crossCheck(rep(HaresourcesFile))
+	checkMonitorGroups(settings, cfg.Monitors, cfg.Groups, rep(SettingsFile))
 	return cfg, diags
 }
 

@@ -120,14 +120,42 @@ func FuzzSettings(f *testing.F) {
 		"[resources]\ntimeout = \"5s\"\n[ip]\ngarp_count = 3\n",
 		"[paths]\nstate_dir = \"/x\"\n[x]\ny = 1\n",
 		"a.b.c = 1\n[[ip]]\n",
+		// monitors and hooks: good, bad, and the forms the locator must survive
+		"[[monitor]]\ngroup = \"192.0.2.10\"\nkind = \"http\"\ninterval = \"200ms\"\ntimeout = \"100ms\"\nexpect = [200]\n",
+		"[[monitor]] # x\ngroup = \"web\"\nkind = \"script\"\ncommand = [\"/bin/true\"]\naddress = \"local\"\n[[monitor]]\ngroup = \"web\"\nkind = \"status\"\non_fail = \"restart\"\n",
+		"[[monitor]]\nkind = \"tcp\"\nport = 0\nbogus = 1\n[monitor.sub]\na = 1\n[[monitor]]\n",
+		"monitor = [{group = \"web\"}]\nhook = [{}]\n",
+		"[[hook]]\nprogram = [\"/bin/true\"]\nevents = [\"node_up\", \"x\"]\ntimeout = 5\n",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		s, d := settingsOf(text)
+		var d Diagnostics
+		r := reporter{file: "understudy.toml", diags: &d}
+		s, mons, hooks := parseSettings(text, r)
+		groups := parseHaresources(monitorGroups, reporter{file: "haresources", diags: new(Diagnostics)})
+		checkMonitorGroups(text, mons, groups, r)
 		checkLines(t, text, d)
-		if !d.HasErrors() && (s.IP.GARPCount < 1 || s.Resources.Timeout <= 0) {
+		if d.HasErrors() {
+			return
+		}
+		if s.IP.GARPCount < 1 || s.Resources.Timeout <= 0 {
 			t.Fatalf("clean parse out of range: %+v", s)
+		}
+		seen := map[[2]string]bool{}
+		for _, m := range mons {
+			id := [2]string{m.Group, m.Name}
+			if seen[id] || !validMonitorName(m.Name) || m.Timeout < minMonitorTimeout || m.Timeout >= m.Interval ||
+				m.Fall < 1 || m.Rise < 1 || (m.Kind.Network() != (m.Port > 0)) || m.Port > 65535 ||
+				(m.Kind == KindScript) != (len(m.Command) > 0) || (m.Where == WhereFixed) != m.Address.IsValid() {
+				t.Fatalf("clean parse, bad monitor %+v", m)
+			}
+			seen[id] = true
+		}
+		for _, h := range hooks {
+			if len(h.Program) == 0 || !strings.HasPrefix(h.Program[0], "/") || h.Timeout < minHookTimeout {
+				t.Fatalf("clean parse, bad hook %+v", h)
+			}
 		}
 	})
 }

@@ -75,35 +75,54 @@ func LoadSettings(dir string) (Settings, Diagnostics) {
 	if !ok {
 		return DefaultSettings(), diags
 	}
-	return parseSettings(text, r), diags
+	s, _, _ := parseSettings(text, r)
+	return s, diags
+}
+
+// settingsFile is what understudy.toml holds: the settings, and the
+// arrays of tables that parseMonitors and parseHooks judge element by
+// element.
+type settingsFile struct {
+	Settings
+	Monitor []rawMonitor `toml:"monitor"`
+	Hook    []rawHook    `toml:"hook"`
 }
 
 // parseSettings decodes understudy.toml strictly: a key Understudy does
-// not know is an error naming its line.
-func parseSettings(text string, r reporter) Settings {
-	s := DefaultSettings()
-	md, err := toml.Decode(text, &s)
+// not know is an error naming its line. The monitors and hooks returned
+// are those without errors; Load checks the monitors against haresources.
+func parseSettings(text string, r reporter) (Settings, []Monitor, []Hook) {
+	f := settingsFile{Settings: DefaultSettings()}
+	md, err := toml.Decode(text, &f)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			r.errorf(pe.Position.Line, "%s", pe.Message)
+			msg := pe.Message
+			if pe.LastKey != "" && !strings.Contains(msg, pe.LastKey) {
+				msg = pe.LastKey + ": " + msg
+			}
+			r.errorf(pe.Position.Line, "%s", msg)
 		} else if m := tomlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			r.errorf(line, "%s", m[2])
 		} else {
 			r.errorf(0, "%v", err)
 		}
-		return DefaultSettings()
+		return DefaultSettings(), nil, nil
 	}
+	s := f.Settings
 	for _, k := range []toml.Key{{"resources", "timeout"}, {"ip", "garp_interval"}, {"ip", "probe_time"}} {
 		if t := md.Type(k...); t != "" && t != "String" {
 			r.errorf(tomlKeyLine(text, k), "%s must be a duration in quotes, such as \"60s\" or \"200ms\" (a bare number would be nanoseconds)", k.String())
-			return DefaultSettings()
+			return DefaultSettings(), nil, nil
 		}
 	}
 	var reported []string
 	for _, k := range md.Undecoded() {
 		name := k.String()
+		if k[0] == "monitor" || k[0] == "hook" {
+			continue // reported by parseMonitors and parseHooks, element by element
+		}
 		if slices.ContainsFunc(reported, func(p string) bool { return strings.HasPrefix(name, p+".") }) {
 			continue // inside an unknown table already reported
 		}
@@ -115,7 +134,7 @@ func parseSettings(text string, r reporter) Settings {
 		r.errorf(tomlKeyLine(text, k), "unknown %s %q: see understudy.toml(5) for what Understudy reads", what, name)
 	}
 	s.validate(r, text)
-	return s
+	return s, parseMonitors(md, f.Monitor, text, r), parseHooks(md, f.Hook, text, r)
 }
 
 func (s Settings) validate(r reporter, text string) {

@@ -9,7 +9,7 @@ import (
 
 func settingsOf(text string) (Settings, Diagnostics) {
 	var d Diagnostics
-	s := parseSettings(text, reporter{file: "understudy.toml", diags: &d})
+	s, _, _ := parseSettings(text, reporter{file: "understudy.toml", diags: &d})
 	return s, d
 }
 
@@ -48,7 +48,7 @@ func TestSettings(t *testing.T) {
 			}
 		}},
 		{name: "unknown key names its line", text: "[ip]\ngarp_count = 3\ngarp_cout = 4\n", diags: []string{"E3 unknown key \"ip.garp_cout\""}},
-		{name: "unknown table", text: "\n[monitor]\nport = 80\n", diags: []string{"E2 unknown table \"monitor\""}},
+		{name: "unknown table", text: "\n[monitors]\nport = 80\n", diags: []string{"E2 unknown table \"monitors\""}},
 		{name: "unknown top-level key", text: "timeout = \"5s\"\n", diags: []string{"E1 unknown key \"timeout\""}},
 		{name: "syntax error", text: "[ip]\ngarp_count = 3 4\n", diags: []string{"E2 "}},
 		{name: "wrong type", text: "[ip]\ngarp_count = \"many\"\n", diags: []string{"E2 incompatible types"}},

@@ -159,5 +159,13 @@ func printSummary(w io.Writer, rep checkReport) {
 			}
 			fmt.Fprintf(w, "    %d. %-28s %s\n", j+1, res.Token, how)
 		}
+		for _, m := range c.Monitors {
+			if m.Group == g.Key {
+				fmt.Fprintf(w, "    monitor %s (%s line %d)\n", m, config.SettingsFile, m.Line)
+			}
+		}
+	}
+	for _, h := range c.Hooks {
+		fmt.Fprintf(w, "  hook      %s (%s line %d)\n", h, config.SettingsFile, h.Line)
 	}
 }

@@ -110,3 +110,39 @@ func TestCheckUsage(t *testing.T) {
 		t.Errorf("check -h: exit %d", code)
 	}
 }
+
+// TestCheckMonitors: the summary shows each monitor under its group and
+// each hook, and --json carries them.
+func TestCheckMonitors(t *testing.T) {
+	dir := sampleDir(t)
+	toml := "[[monitor]]\ngroup = \"IPaddr::192.0.2.10/24\"\nkind = \"http\"\ninterval = \"200ms\"\ntimeout = \"100ms\"\n\n" +
+		"[[hook]]\nprogram = [\"/bin/true\"]\nevents = [\"group_failed\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "understudy.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "-c", dir, "--node", "node1")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"    monitor http:80: http HEAD /, port 80 of the floating address, where the group runs, every 200ms, timeout 100ms, down after 3, up after 2, then fail over (understudy.toml line 1)\n",
+		"  hook      /bin/true on group_failed, timeout 10s (understudy.toml line 7)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCmd("check", "-c", dir, "--node", "node1", "--json")
+	var rep struct {
+		Config struct {
+			Monitors []struct{ Name, Group, Interval string }
+			Hooks    []struct{ Program []string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Config.Monitors) != 1 || rep.Config.Monitors[0].Interval != "200ms" || rep.Config.Monitors[0].Group != "IPaddr::192.0.2.10/24" || len(rep.Config.Hooks) != 1 {
+		t.Errorf("JSON config = %+v", rep.Config)
+	}
+}

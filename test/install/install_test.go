@@ -15,7 +15,8 @@ import (
 // "authkeys ... mode 600, root").
 var samples = map[string]fs.FileMode{
 	"ha.cf": 0o644, "haresources": 0o644, "understudy.toml": 0o644, "authkeys": 0o600,
-	"resource.d/httpd": 0o755, "resource.d/mysql": 0o755, "resource.d/ldap": 0o755,
+	"resource.d/httpd": 0o755, "resource.d/mysql": 0o755, "resource.d/ldap": 0o755, "resource.d/MailTo": 0o755,
+	"hooks/mail": 0o755, "hooks/webhook": 0o755,
 }
 
 // The man pages README.md and understudy(8) refer to.
