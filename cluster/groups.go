@@ -183,7 +183,7 @@ func (n *Node) opDone(e OpDone) {
 func (n *Node) releasedHook(g *group) {
 	n.restartHook(g)
 	if g.replyTo != "" {
-		n.send(Msg{Type: "ip-request-resp", Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
+		n.send(Msg{Type: MsgIPRequestResp, Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""
 	}
 	if n.rs == rsShutdown {
@@ -259,7 +259,7 @@ func (n *Node) sendResource(stable bool, info string) {
 	if stable {
 		isstable = "1"
 	}
-	m := msg("resource", "rsc_hold", string(n.bits()), "rtype", "full", "isstable", isstable)
+	m := msg(MsgResource, "rsc_hold", string(n.bits()), "rtype", "full", "isstable", isstable)
 	if info != "" {
 		m.Fields = append(m.Fields, KV{"info", info})
 	}

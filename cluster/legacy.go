@@ -22,7 +22,7 @@ func (n *Node) legacyRequest(g *group, alone bool) {
 	case alone:
 		n.take([]string{g.spec.Key}, "legacy: no other node is alive")
 	default:
-		n.send(msg("ip-request", "ipaddr", g.spec.Key))
+		n.send(msg(MsgIPRequest, "ipaddr", g.spec.Key))
 		g.requested = n.now
 	}
 }
@@ -75,7 +75,7 @@ func (n *Node) recvIPRequest(p *peer, m Msg) {
 		}
 		return
 	}
-	n.send(Msg{Type: "ip-request-resp", Dest: p.name, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "no"}, {"ok", "OK"}}})
+	n.send(Msg{Type: MsgIPRequestResp, Dest: p.name, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "no"}, {"ok", "OK"}}})
 }
 
 // recvIPRequestResp: go ahead and take the group.

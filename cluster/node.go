@@ -138,7 +138,7 @@ func (n *Node) send(m Msg) { n.out.Messages = append(n.out.Messages, m) }
 
 // sendStatus sends our heartbeat now and schedules the next one.
 func (n *Node) sendStatus() {
-	n.send(msg("status", "st", n.status, "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
+	n.send(msg(MsgStatus, "st", n.status, "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
 	n.nextStatus = n.now.Add(n.cfg.Keepalive)
 }
 

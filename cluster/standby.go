@@ -212,7 +212,7 @@ func (n *Node) sendRemaining() {
 		}
 	}
 	bits := map[[2]bool]Set{{true, true}: SetAll, {true, false}: SetLocal, {false, true}: SetForeign, {false, false}: SetNone}[[2]bool{local, foreign}]
-	m := msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", heldValue(held))
+	m := msg(MsgResource, "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", heldValue(held))
 	n.lastResource = m.String() // what the peers last heard from us
 	n.send(m)
 }
@@ -225,7 +225,7 @@ func (n *Node) sendRemaining() {
 // of the step, after it, and the partner must judge the step by what is
 // true when it is taken, not by what we held a moment before.
 func (n *Node) askResources(dest string, set Set, info string) Msg {
-	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", heldValue(n.heldKeys())}}}
+	return Msg{Type: MsgAskResources, Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", heldValue(n.heldKeys())}}}
 }
 
 // standbyProgress sends "done" when our half of the handshake finished.
@@ -328,7 +328,7 @@ func (n *Node) admin(e Admin) {
 			return
 		}
 		n.transition("info", "standby", n.cfg.Self, "", "", "asking the peer to hand over [%s]: operator request", e.Set)
-		n.send(msg("hb_takeover", "rsc_hold", string(e.Set)))
+		n.send(msg(MsgTakeover, "rsc_hold", string(e.Set)))
 		// An operator's takeover undoes nothing automatic later.
 		for _, p := range n.peers {
 			p.failback = false

@@ -30,7 +30,7 @@ func (n *Node) checkCommUp() {
 	// (the peer died or was cut meanwhile), Understudy places its groups
 	// after twice the request delay.
 	n.rsTimer = n.now.Add(2 * min(rqstDelay, 2*n.cfg.Deadtime))
-	n.send(msg("starting"))
+	n.send(msg(MsgStarting))
 }
 
 // recvStarting answers a peer's starting with our holdings (§5.3 step 2).

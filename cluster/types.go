@@ -146,50 +146,6 @@ func ParseSet(s string) (Set, bool) {
 	return "", false
 }
 
-// Msg is a cluster message: its type, its fields in order (without the
-// standard fields the transport adds: src, seq, hg, ts, auth, ...), and
-// for received messages its sender. Dest is empty for "everyone".
-type Msg struct {
-	Type   string
-	Src    string
-	Dest   string
-	Gen    uint64 // sender's generation (received messages)
-	Fields []KV
-}
-
-// KV is one message field.
-type KV struct{ K, V string }
-
-// Get returns the first field named k.
-func (m Msg) Get(k string) string {
-	for _, f := range m.Fields {
-		if f.K == k {
-			return f.V
-		}
-	}
-	return ""
-}
-
-func (m Msg) String() string {
-	var b strings.Builder
-	b.WriteString("t=" + m.Type)
-	if m.Dest != "" {
-		b.WriteString(" dest=" + m.Dest)
-	}
-	for _, f := range m.Fields {
-		fmt.Fprintf(&b, " %s=%s", f.K, f.V)
-	}
-	return b.String()
-}
-
-func msg(t string, kv ...string) Msg {
-	m := Msg{Type: t}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m.Fields = append(m.Fields, KV{kv[i], kv[i+1]})
-	}
-	return m
-}
-
 // Output is what one Step asks the caller to do, in this order:
 //  1. log Transitions;
 //  2. start the Release operations (each group right to left);

@@ -40,7 +40,7 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 		s.logf("%s: exited", sn.name)
 	}
 	for _, m := range out.Messages {
-		if m.Type != "status" {
+		if m.Type != cluster.MsgStatus {
 			s.logf("%s: send %s", sn.name, m)
 		}
 		s.enqueue(sn.name, m)
