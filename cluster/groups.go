@@ -278,7 +278,7 @@ func (n *Node) announceHoldings() {
 	// learn what the acquiring side now holds (isstable=0 meanwhile); with
 	// two, the partner learns it from the handshake, and heartbeat peers
 	// get exactly heartbeat's messages.
-	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" && (n.standby.phase == sbNone || len(n.cfg.Nodes) > 2) {
+	if n.rs == rsStable && !n.legacy() && (n.standby.phase == sbNone || len(n.cfg.Nodes) > 2) {
 		was := n.lastResource
 		if was == "" {
 			was = "-"

@@ -134,7 +134,7 @@ func (n *Node) peerReturned(p *peer, partition bool) {
 	} // else: its resource message came just before its status; keep it
 	defer n.negotiationOver("node " + p.name + " came back stable during the start-up negotiation")
 	switch {
-	case n.cfg.AutoFailback == "legacy":
+	case n.legacy():
 		n.legacyGiveBack(p)
 	case n.rs == rsStable && partition:
 		n.sendResource(n.isStable(), "")

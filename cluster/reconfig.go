@@ -90,7 +90,7 @@ func (n *Node) reconfigureGroups() {
 		n.transition("info", "group", g.spec.Key, "stopped", "", "removed from the configuration")
 	}
 	n.groups = groups
-	if n.cfg.AutoFailback == "legacy" && n.rs == rsStable {
+	if n.legacy() && n.rs == rsStable {
 		// No orphan adoption in legacy mode: ask for the new groups as
 		// at start-up.
 		for _, g := range added {

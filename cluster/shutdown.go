@@ -22,7 +22,7 @@ func (n *Node) shutdown() {
 // heartbeat says rsc_hold=none at once; Understudy keeps listing what it
 // has not released yet, so that nobody takes a group before it is free.
 func (n *Node) announceShutdown() {
-	if n.commUp && n.cfg.AutoFailback != "legacy" {
+	if n.commUp && !n.legacy() {
 		n.sendResource(false, "shutdown")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/understudy-ha/understudy/config"
 )
 
 // The standby handshake (heartbeat-spec §5.8), seen from either side.
@@ -77,7 +79,7 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 		peers = slices.DeleteFunc(peers, func(p *peer) bool { return p.name != partner })
 	}
 	switch {
-	case n.cfg.AutoFailback == "legacy":
+	case n.legacy():
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: it needs auto_failback on or off, not legacy")
 		return false
 	case len(peers) == 0:
@@ -339,7 +341,7 @@ func (n *Node) admin(e Admin) {
 // tryFailback hands groups back to their returning preferred node when
 // auto_failback is on and we took them because it died (§5.7).
 func (n *Node) tryFailback() {
-	if n.cfg.AutoFailback != "on" || n.rs != rsStable || n.standby.phase != sbNone {
+	if n.cfg.AutoFailback != config.FailbackOn || n.rs != rsStable || n.standby.phase != sbNone {
 		return
 	}
 	for _, p := range n.alivePeers() {

@@ -16,7 +16,7 @@ func (n *Node) checkCommUp() {
 	}
 	n.commUp = true
 	n.setStatus("active", "communication is up: every node heard from or declared dead")
-	if n.cfg.AutoFailback == "legacy" {
+	if n.legacy() {
 		n.rs = rsStable
 		n.legacyStart()
 		return
@@ -35,7 +35,7 @@ func (n *Node) checkCommUp() {
 
 // recvStarting answers a peer's starting with our holdings (§5.3 step 2).
 func (n *Node) recvStarting(p *peer) {
-	if n.cfg.AutoFailback == "legacy" {
+	if n.legacy() {
 		return
 	}
 	p.stable = false
@@ -141,7 +141,7 @@ func (n *Node) becomeStable(reason string) {
 		}
 	}
 	n.take(keys, "initial resource acquisition")
-	if n.cfg.AutoFailback == "legacy" {
+	if n.legacy() {
 		n.sendResource(true, "")
 	}
 	// Otherwise Step's announceHoldings says it, once reconcile has begun

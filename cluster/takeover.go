@@ -60,7 +60,7 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 // when a standby or failback in a cluster of three or more nodes hands a
 // group back to a node that was not part of the handshake.
 func (n *Node) adoptOrphans() {
-	if n.rs != rsStable || n.standby.phase != sbNone || n.cfg.AutoFailback == "legacy" {
+	if n.rs != rsStable || n.standby.phase != sbNone || n.legacy() {
 		return
 	}
 	for _, p := range n.alivePeers() {
