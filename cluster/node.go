@@ -14,6 +14,20 @@ type gave struct {
 	until time.Time
 }
 
+// nodeStatus is what a node's heartbeat says of it (heartbeat-spec §4.9):
+// init, then up once its links are open, then active once communication
+// is up. This node also marks a peer dead, or unknown until first heard.
+// A peer's status is whatever it sent; these are the values we act on.
+type nodeStatus string
+
+const (
+	statusInit    nodeStatus = "init"
+	statusUp      nodeStatus = "up"
+	statusActive  nodeStatus = "active"
+	statusDead    nodeStatus = "dead"
+	statusUnknown nodeStatus = "unknown"
+)
+
 // rscState is the node's resource start-up state (heartbeat-spec §5.1).
 type rscState int
 
@@ -42,7 +56,7 @@ type Node struct {
 	now     time.Time
 	started time.Time
 
-	status     string // our own: init, up, active
+	status     nodeStatus // our own: init, up, active
 	commUp     bool
 	nextStatus time.Time
 
@@ -73,7 +87,7 @@ type Node struct {
 
 // New returns the state machine of cfg.Self, started at now.
 func New(cfg Config, now time.Time) *Node {
-	n := &Node{cfg: cfg, now: now, started: now, status: "init", nextStatus: now,
+	n := &Node{cfg: cfg, now: now, started: now, status: statusInit, nextStatus: now,
 		peers: map[string]*peer{}, byKey: map[string]*group{}, gaveAway: map[string]gave{}}
 	for _, name := range cfg.Nodes {
 		if name != cfg.Self {
@@ -138,15 +152,15 @@ func (n *Node) send(m Msg) { n.out.Messages = append(n.out.Messages, m) }
 
 // sendStatus sends our heartbeat now and schedules the next one.
 func (n *Node) sendStatus() {
-	n.send(msg(MsgStatus, "st", n.status, "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
+	n.send(msg(MsgStatus, "st", string(n.status), "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
 	n.nextStatus = n.now.Add(n.cfg.Keepalive)
 }
 
-func (n *Node) setStatus(st, reason string) {
+func (n *Node) setStatus(st nodeStatus, reason string) {
 	if n.status == st {
 		return
 	}
-	n.transition("info", "node", n.cfg.Self, n.status, st, reason)
+	n.transition("info", "node", n.cfg.Self, string(n.status), string(st), reason)
 	n.status = st
 	n.sendStatus()
 }
@@ -159,8 +173,8 @@ func (n *Node) timers() {
 		}
 		return
 	}
-	if n.status == "init" {
-		n.setStatus("up", "heartbeat links open")
+	if n.status == statusInit {
+		n.setStatus(statusUp, "heartbeat links open")
 	}
 	if !n.now.Before(n.nextStatus) {
 		n.sendStatus()

@@ -73,11 +73,11 @@ func (n *Node) recvReqnodes(p *peer) {
 // groups are taken at once, without waiting for its dead time.
 func (n *Node) recvShutdone(p *peer) {
 	was := p.st
-	p.alive, p.st, p.stable, p.left, p.deadAt = false, "dead", true, true, n.now
+	p.alive, p.st, p.stable, p.left, p.deadAt = false, statusDead, true, true, n.now
 	clear(p.holds)
 	clear(p.wants)
 	p.known = true
-	n.transition("info", "node", p.name, was, "dead", "received shutdown notice from %s", p.name)
+	n.transition("info", "node", p.name, string(was), string(statusDead), "received shutdown notice from %s", p.name)
 	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")
 	n.takeOverFrom(p, "node "+p.name+" shut down")
 	n.negotiationOver("node " + p.name + " shut down during the start-up negotiation")

@@ -44,7 +44,7 @@ func (n *Node) shutdownProgress() {
 	if failed {
 		n.transition("error", "node", n.cfg.Self, "shutdown", "exit", "a group failed to stop: not telling the peers it is safe to take over")
 	} else {
-		n.send(msg(MsgShutdone, "st", "dead"))
+		n.send(msg(MsgShutdone, "st", string(statusDead)))
 		n.transition("info", "node", n.cfg.Self, "shutdown", "exit", "all groups released; shutdown complete")
 	}
 	n.exited = true

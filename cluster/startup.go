@@ -10,12 +10,12 @@ func (n *Node) checkCommUp() {
 		return
 	}
 	for _, p := range n.peers {
-		if !p.heard && p.st != "dead" {
+		if !p.heard && p.st != statusDead {
 			return
 		}
 	}
 	n.commUp = true
-	n.setStatus("active", "communication is up: every node heard from or declared dead")
+	n.setStatus(statusActive, "communication is up: every node heard from or declared dead")
 	if n.legacy() {
 		n.rs = rsStable
 		n.legacyStart()
