@@ -106,9 +106,6 @@ func (n *Node) reconcile() {
 		g.state = starting
 		n.out.Acquire = append(n.out.Acquire, g.spec.Key)
 	}
-	n.dropRemoved()
-	n.standbyProgress()
-	n.shutdownProgress()
 }
 
 // guardedKeys lists the groups this node wants whose acquire the
@@ -269,6 +266,19 @@ func (n *Node) sendResource(stable bool, info string) {
 	}
 	n.lastResource = m.String()
 	n.send(m)
+}
+
+// sendDueResource: a standby ended in this step; the peers hear what we
+// hold at its end (heartbeat peers too), not a view that the rest of the
+// step may have contradicted.
+func (n *Node) sendDueResource() {
+	if !n.resourceDue {
+		return
+	}
+	n.resourceDue = false
+	if n.rs == rsStable {
+		n.sendResource(n.isStable(), "")
+	}
 }
 
 // announceHoldings tells the peers when what we hold changed and we are

@@ -102,7 +102,8 @@ func New(cfg Config, now time.Time) *Node {
 	return n
 }
 
-// Step feeds one event and returns what to do about it.
+// Step feeds one event and returns what to do about it: the event is
+// handled, then the passes run in order.
 func (n *Node) Step(ev Event) Output {
 	n.out = Output{}
 	if t := ev.eventTime(); t.After(n.now) {
@@ -111,6 +112,40 @@ func (n *Node) Step(ev Event) Output {
 	if n.exited {
 		return n.out
 	}
+	n.handle(ev)
+	for _, pass := range passes {
+		pass(n)
+	}
+	n.out.NextTick = n.nextTick()
+	return n.out
+}
+
+// passes run after every event, in this order; each checks for itself
+// whether there is anything to do. Those that depend on the time alone
+// come first, then the ones that place groups, then reconcile, which
+// turns the wants into operations, then the ones that report progress.
+var passes = [...]func(*Node){
+	(*Node).openLinks,          // init -> up on the first step
+	(*Node).heartbeat,          // send our status when it is due
+	(*Node).checkLiveness,      // declare silent links and peers dead; take over from the dead
+	(*Node).checkCommUp,        // every peer heard from or dead: go active, negotiate
+	(*Node).negotiationTimeout, // a start-up negotiation that waited long enough ends
+	(*Node).standbyTimeout,     // a handshake whose partner went quiet is cancelled
+	(*Node).retryPending,       // an operator's standby that waited for calm starts
+	(*Node).legacyRetry,        // legacy: ask again for an unanswered ip-request
+	(*Node).tryFailback,        // auto_failback on: give groups back to their returning node
+	(*Node).adoptOrphans,       // take the groups nobody holds that fall to this node
+	(*Node).resolveConflicts,   // a group held on two nodes stays with one (after a handshake)
+	(*Node).reconcile,          // turn wants into release and acquire operations
+	(*Node).dropRemoved,        // forget the groups a reload removed, once released
+	(*Node).standbyProgress,    // our half of a handshake is over: say done
+	(*Node).shutdownProgress,   // everything released: say shutdone and exit
+	(*Node).sendDueResource,    // a handshake ended in this step: say what we hold at its end
+	(*Node).announceHoldings,   // what we hold changed: say so
+}
+
+// handle handles the event itself.
+func (n *Node) handle(ev Event) {
 	switch e := ev.(type) {
 	case Tick:
 	case Recv:
@@ -124,19 +159,6 @@ func (n *Node) Step(ev Event) Output {
 	case Reconfigure:
 		n.reconfigure(e.Config)
 	}
-	n.timers()
-	n.reconcile()
-	if n.resourceDue {
-		n.resourceDue = false
-		if n.rs == rsStable {
-			n.sendResource(n.isStable(), "")
-		}
-	}
-	// A resource message sent earlier in this step may predate the
-	// acquisitions reconcile just began: say what we hold now.
-	n.announceHoldings()
-	n.out.NextTick = n.nextTick()
-	return n.out
 }
 
 // transition records a state change for the log.
@@ -165,35 +187,18 @@ func (n *Node) setStatus(st nodeStatus, reason string) {
 	n.sendStatus()
 }
 
-// timers runs everything that depends on the time alone.
-func (n *Node) timers() {
-	if n.rs == rsShutdown {
-		if !n.now.Before(n.nextStatus) {
-			n.sendStatus()
-		}
-		return
-	}
-	if n.status == statusInit {
+// openLinks: the first step opens the links; the node is up.
+func (n *Node) openLinks() {
+	if n.status == statusInit && n.rs != rsShutdown {
 		n.setStatus(statusUp, "heartbeat links open")
 	}
+}
+
+// heartbeat sends our status when it is due, shutting down or not.
+func (n *Node) heartbeat() {
 	if !n.now.Before(n.nextStatus) {
 		n.sendStatus()
 	}
-	n.checkLiveness()
-	n.checkCommUp()
-	switch {
-	case n.rs == rsRscRcvd && !n.now.Before(n.rsTimer):
-		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
-	case (n.rs == rsStarting || n.rs == rsBothStarting) && !n.now.Before(n.rsTimer):
-		n.becomeStable("no answer to starting within twice the request delay")
-	}
-	n.standbyTimers()
-	n.retryPending()
-	n.legacyRetry()
-	n.tryFailback()
-	n.adoptOrphans()
-	// A conflict seen during a handshake is settled once it is over.
-	n.resolveConflicts()
 }
 
 // nextTick is the earliest time something is due.

@@ -159,8 +159,12 @@ func (n *Node) recvLink(p *peer, name string) {
 	}
 }
 
-// checkLiveness declares silent peers and links dead.
+// checkLiveness declares silent peers and links dead. A node that shuts
+// down no longer watches its peers.
 func (n *Node) checkLiveness() {
+	if n.rs == rsShutdown {
+		return
+	}
 	for _, name := range n.cfg.Nodes {
 		p, ok := n.peers[name]
 		if !ok {

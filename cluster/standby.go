@@ -274,11 +274,12 @@ type pendingStandby struct {
 	until        time.Time
 }
 
-// retryPending starts a waiting operator's standby once it can.
+// retryPending starts a waiting operator's standby once it can. A node
+// that shuts down leaves it be.
 func (n *Node) retryPending() {
 	p := n.pending
 	switch {
-	case p.until.IsZero():
+	case p.until.IsZero() || n.rs == rsShutdown:
 	case !n.now.Before(p.until):
 		n.pending = pendingStandby{}
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby [%s] given up: the resources stayed in flux", p.set)
@@ -287,8 +288,8 @@ func (n *Node) retryPending() {
 	}
 }
 
-// standbyTimers cancels a handshake whose peer stopped answering.
-func (n *Node) standbyTimers() {
+// standbyTimeout cancels a handshake whose peer stopped answering.
+func (n *Node) standbyTimeout() {
 	if n.standby.phase != sbNone && !n.now.Before(n.standby.deadline) {
 		n.cancelStandby("no reply to standby request in time")
 	}

@@ -33,6 +33,16 @@ func (n *Node) checkCommUp() {
 	n.send(msg(MsgStarting))
 }
 
+// negotiationTimeout ends a start-up negotiation that waited long enough.
+func (n *Node) negotiationTimeout() {
+	switch {
+	case n.rs == rsRscRcvd && !n.now.Before(n.rsTimer):
+		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
+	case (n.rs == rsStarting || n.rs == rsBothStarting) && !n.now.Before(n.rsTimer):
+		n.becomeStable("no answer to starting within twice the request delay")
+	}
+}
+
 // recvStarting answers a peer's starting with our holdings (§5.3 step 2).
 func (n *Node) recvStarting(p *peer) {
 	if n.legacy() {
