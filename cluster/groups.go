@@ -252,6 +252,18 @@ func (n *Node) bits() Set {
 
 // sendResource sends our holdings as a full resource message.
 func (n *Node) sendResource(stable bool, info string) {
+	n.sendResourceMsg(n.resourceMsg(stable, info))
+}
+
+// sendResourceMsg sends a resource message and remembers it as what the
+// peers last heard from us.
+func (n *Node) sendResourceMsg(m Msg) {
+	n.lastResource = m.String()
+	n.send(m)
+}
+
+// resourceMsg is a full resource message with our holdings.
+func (n *Node) resourceMsg(stable bool, info string) Msg {
 	isstable := "0"
 	if stable {
 		isstable = "1"
@@ -264,8 +276,7 @@ func (n *Node) sendResource(stable bool, info string) {
 	if w := n.guardedKeys(); len(w) > 0 {
 		m.Fields = append(m.Fields, KV{"us_want", strings.Join(w, " ")})
 	}
-	n.lastResource = m.String()
-	n.send(m)
+	return m
 }
 
 // sendDueResource: a standby ended in this step; the peers hear what we
@@ -281,21 +292,19 @@ func (n *Node) sendDueResource() {
 	}
 }
 
-// announceHoldings tells the peers when what we hold changed and we are
-// in a state to say so.
+// announceHoldings tells the peers what we hold when it differs from
+// what they last heard and we are in a state to say so. At the end of a
+// step it also covers a resource message sent earlier in the step that
+// predates the acquisitions reconcile just began.
 func (n *Node) announceHoldings() {
 	// During a handshake only with three or more nodes: a third node must
 	// learn what the acquiring side now holds (isstable=0 meanwhile); with
 	// two, the partner learns it from the handshake, and heartbeat peers
 	// get exactly heartbeat's messages.
-	if n.rs == rsStable && !n.legacy() && (n.standby.phase == sbNone || len(n.cfg.Nodes) > 2) {
-		was := n.lastResource
-		if was == "" {
-			was = "-"
-		}
-		n.sendResource(n.isStable(), "")
-		if n.lastResource == was {
-			n.out.Messages = n.out.Messages[:len(n.out.Messages)-1] // nothing new to say
-		}
+	if n.rs != rsStable || n.legacy() || (n.standby.phase != sbNone && len(n.cfg.Nodes) <= 2) {
+		return
+	}
+	if m := n.resourceMsg(n.isStable(), ""); m.String() != n.lastResource {
+		n.sendResourceMsg(m)
 	}
 }

@@ -215,8 +215,7 @@ func (n *Node) sendRemaining() {
 	}
 	bits := map[[2]bool]Set{{true, true}: SetAll, {true, false}: SetLocal, {false, true}: SetForeign, {false, false}: SetNone}[[2]bool{local, foreign}]
 	m := msg(MsgResource, "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", heldValue(held))
-	n.lastResource = m.String() // what the peers last heard from us
-	n.send(m)
+	n.sendResourceMsg(m)
 }
 
 // askResources is one step of the handshake. It is addressed to the
