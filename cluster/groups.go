@@ -258,7 +258,7 @@ func (n *Node) sendResource(stable bool, info string) {
 // sendResourceMsg sends a resource message and remembers it as what the
 // peers last heard from us.
 func (n *Node) sendResourceMsg(m Msg) {
-	n.lastResource = m.String()
+	n.told.resource = m.String()
 	n.send(m)
 }
 
@@ -279,14 +279,24 @@ func (n *Node) resourceMsg(stable bool, info string) Msg {
 	return m
 }
 
+// told is what the peers last heard of our holdings.
+type told struct {
+	// resource is the last resource message sent, to skip repeats.
+	resource string
+	// due: a standby ended in this step; the peers hear what we hold at
+	// its end (heartbeat peers too), not a view that the rest of the step
+	// (a takeover, a new handshake) may contradict at once.
+	due bool
+}
+
 // sendDueResource: a standby ended in this step; the peers hear what we
 // hold at its end (heartbeat peers too), not a view that the rest of the
 // step may have contradicted.
 func (n *Node) sendDueResource() {
-	if !n.resourceDue {
+	if !n.told.due {
 		return
 	}
-	n.resourceDue = false
+	n.told.due = false
 	if n.rs == rsStable {
 		n.sendResource(n.isStable(), "")
 	}
@@ -304,7 +314,7 @@ func (n *Node) announceHoldings() {
 	if n.rs != rsStable || n.legacy() || (n.standby.phase != sbNone && len(n.cfg.Nodes) <= 2) {
 		return
 	}
-	if m := n.resourceMsg(n.isStable(), ""); m.String() != n.lastResource {
+	if m := n.resourceMsg(n.isStable(), ""); m.String() != n.told.resource {
 		n.sendResourceMsg(m)
 	}
 }

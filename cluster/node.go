@@ -56,31 +56,34 @@ type Node struct {
 	now     time.Time
 	started time.Time
 
-	status     nodeStatus // our own: init, up, active
-	commUp     bool
+	// Our own heartbeat: the status it says (init, up, active), when it
+	// next goes out, and whether communication is up (every peer heard
+	// from or declared dead).
+	status     nodeStatus
 	nextStatus time.Time
+	commUp     bool
 
 	peers  map[string]*peer
 	groups []*group
 	byKey  map[string]*group
 
+	// rs is the resource state: the start-up negotiation, stable, then
+	// shutdown; rsTimer ends a negotiation that waits too long. exited:
+	// the shutdown is complete and Step does nothing more.
 	rs      rscState
-	rsTimer time.Time // rscrcvd deadline
-	standby standby
+	rsTimer time.Time
 	exited  bool
-	// gaveAway: groups handed to a peer by a standby are not adopted
-	// back until this time, even if nobody seems to hold them: the peer
-	// may still be about to start them.
+
+	// The standby handshake, and the groups a finished one handed to a
+	// peer: they are not adopted back until gave.until, even if nobody
+	// seems to hold them, for the peer may still be about to start them.
+	standby  standby
 	gaveAway map[string]gave
 	// pending is an operator's standby waiting for resources to settle.
 	pending pendingStandby
-	// lastResource is the last resource message sent, to skip repeats.
-	lastResource string
-	// resourceDue: a standby ended in this step; the peers hear what we
-	// hold at its end (heartbeat peers too), not a view that the rest of
-	// the step (a takeover, a new handshake) may contradict at once.
-	resourceDue  bool
-	shutdoneSent bool
+
+	// told is what the peers last heard of our holdings.
+	told told
 
 	out Output
 }

@@ -185,7 +185,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		// What it took is in the resource message that follows "done".
 		p.known = false
 		n.setStandby(standby{})
-		n.resourceDue = true
+		n.told.due = true
 	default:
 		n.transition("warn", "standby", p.name, "", "", "ignored standby message '%s' from %s in state %s", info, p.name, s.phase)
 	}
@@ -260,7 +260,7 @@ func (n *Node) standbyProgress() {
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby resource acquisition done [%s]", s.set)
 		n.send(n.askResources(s.peer, s.set, "done"))
 		n.setStandby(standby{})
-		n.resourceDue = true
+		n.told.due = true
 	}
 }
 
@@ -303,7 +303,7 @@ func (n *Node) cancelStandbyWith(peer, why string) {
 func (n *Node) cancelStandby(why string) {
 	n.transition("warn", "standby", n.cfg.Self, n.standby.phase.String(), "none", "standby cancelled: %s", why)
 	n.standby = standby{}
-	n.resourceDue = true
+	n.told.due = true
 }
 
 // recvTakeover: the peer runs hb_takeover, so we go standby for the
