@@ -4,5 +4,5 @@ import "fmt"
 
 // DebugState renders the internals a scenario cannot see, for tests.
 func DebugState(n *Node) string {
-	return fmt.Sprintf("rs=%s phase=%s pending=%+v last=%q", n.rs, n.standby.phase, n.pending, n.told.resource)
+	return fmt.Sprintf("rs=%s phase=%s pending=%+v last=%q", n.rs, n.standby.phase, n.op.pending, n.told.resource)
 }

@@ -79,8 +79,8 @@ type Node struct {
 	// seems to hold them, for the peer may still be about to start them.
 	standby  standby
 	gaveAway map[string]gave
-	// pending is an operator's standby waiting for resources to settle.
-	pending pendingStandby
+	// op: the operators' commands under way.
+	op operator
 
 	// told is what the peers last heard of our holdings.
 	told told
@@ -224,7 +224,7 @@ func (n *Node) nextTick() time.Time {
 		min(n.rsTimer)
 	}
 	min(n.standby.deadline)
-	min(n.pending.until)
+	min(n.op.pending.until)
 	for _, g := range n.groups {
 		if g.want && g.state == stopped && g.blockedUntil.After(n.now) {
 			min(g.blockedUntil)

@@ -86,15 +86,15 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: no other node is alive to take over")
 		return false
 	case n.rs != rsStable || n.standby.phase != sbNone || n.busy():
-		if !auto && (n.pending.until.IsZero() || n.pending.set != set || n.pending.partner != partner) {
+		if !auto && (n.op.pending.until.IsZero() || n.op.pending.set != set || n.op.pending.partner != partner) {
 			// An operator's request waits until things settle.
-			n.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(max(standbyReplyTimeout, 4*n.cfg.Deadtime))}
+			n.op.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(max(standbyReplyTimeout, 4*n.cfg.Deadtime))}
 			n.transition("info", "standby", n.cfg.Self, "", "", "standby [%s] waits until the resources in flux settle: %s", set, why)
 		}
 		return false
 	}
 	if !auto {
-		n.pending = pendingStandby{}
+		n.op.pending = pendingStandby{}
 	}
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
@@ -264,29 +264,6 @@ func (n *Node) standbyProgress() {
 	}
 }
 
-// pendingStandby is an operator's standby that arrived while resources
-// were in flux; it is tried again on every step until it starts or
-// expires (heartbeat drops it with a log line).
-type pendingStandby struct {
-	set          Set
-	partner, why string
-	until        time.Time
-}
-
-// retryPending starts a waiting operator's standby once it can. A node
-// that shuts down leaves it be.
-func (n *Node) retryPending() {
-	p := n.pending
-	switch {
-	case p.until.IsZero() || n.rs == rsShutdown:
-	case !n.now.Before(p.until):
-		n.pending = pendingStandby{}
-		n.transition("warn", "standby", n.cfg.Self, "", "", "standby [%s] given up: the resources stayed in flux", p.set)
-	default:
-		n.startStandby(p.partner, p.set, false, p.why)
-	}
-}
-
 // standbyTimeout cancels a handshake whose peer stopped answering.
 func (n *Node) standbyTimeout() {
 	if n.standby.phase != sbNone && !n.now.Before(n.standby.deadline) {
@@ -315,27 +292,6 @@ func (n *Node) recvTakeover(p *peer, m Msg) {
 		return
 	}
 	n.startStandby(p.name, set, false, p.name+" asked to take over")
-}
-
-// admin runs an operator's standby or takeover.
-func (n *Node) admin(e Admin) {
-	clear(n.gaveAway) // a new operator decision replaces the old one
-	n.pending = pendingStandby{}
-	switch e.Cmd {
-	case CmdStandby:
-		n.startStandby("", e.Set, false, "operator request")
-	case CmdTakeover:
-		if len(n.alivePeers()) == 0 {
-			n.transition("warn", "standby", n.cfg.Self, "", "", "takeover refused: no other node is alive")
-			return
-		}
-		n.transition("info", "standby", n.cfg.Self, "", "", "asking the peer to hand over [%s]: operator request", e.Set)
-		n.send(msg(MsgTakeover, "rsc_hold", string(e.Set)))
-		// An operator's takeover undoes nothing automatic later.
-		for _, p := range n.peers {
-			p.failback = false
-		}
-	}
 }
 
 // tryFailback hands groups back to their returning preferred node when
