@@ -113,6 +113,9 @@ func (n *Node) Step(ev Event) Output {
 		n.now = t
 	}
 	if n.exited {
+		if a, ok := ev.(Admin); ok {
+			n.answer(a.ID, Refused, "this node has shut down")
+		}
 		return n.out
 	}
 	n.handle(ev)
@@ -134,6 +137,7 @@ var passes = [...]func(*Node){
 	(*Node).checkCommUp,        // every peer heard from or dead: go active, negotiate
 	(*Node).negotiationTimeout, // a start-up negotiation that waited long enough ends
 	(*Node).standbyTimeout,     // a handshake whose partner went quiet is cancelled
+	(*Node).takeoverTimeout,    // a takeover no peer began to hand over fails
 	(*Node).retryPending,       // an operator's standby that waited for calm starts
 	(*Node).legacyRetry,        // legacy: ask again for an unanswered ip-request
 	(*Node).tryFailback,        // auto_failback on: give groups back to their returning node
@@ -225,6 +229,9 @@ func (n *Node) nextTick() time.Time {
 	}
 	min(n.standby.deadline)
 	min(n.op.pending.until)
+	if n.op.req.stage == reqAsked {
+		min(n.op.req.until)
+	}
 	for _, g := range n.groups {
 		if g.want && g.state == stopped && g.blockedUntil.After(n.now) {
 			min(g.blockedUntil)

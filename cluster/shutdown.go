@@ -7,6 +7,8 @@ func (n *Node) shutdown() {
 		return
 	}
 	n.transition("info", "node", n.cfg.Self, n.rs.String(), "shutdown", "shutdown requested: releasing every group")
+	n.finish(Failed, "shutting down")
+	n.op.pending = pendingStandby{}
 	if n.standby.phase != sbNone {
 		n.cancelStandby("shutting down")
 	}

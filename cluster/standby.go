@@ -46,9 +46,8 @@ type standby struct {
 	auto bool
 }
 
-// Handshake timeouts: heartbeat waits 10s for "other" and an hour for
-// "done". A live peer answers "me" at once or not at all (it refuses
-// silently when in flux), so Understudy waits at most twice deadtime.
+// Handshake timeouts: heartbeat waits 10s for "other" (see replyTimeout)
+// and an hour for "done".
 const (
 	standbyReplyTimeout = 10 * time.Second
 	standbyDoneTimeout  = time.Hour
@@ -71,9 +70,24 @@ func (n *Node) setStandby(s standby) {
 	n.standby = s
 }
 
+// sbStart is what startStandby did.
+type sbStart int
+
+const (
+	sbStarted  sbStart = iota // sent "me"
+	sbDeferred                // resources in flux: waits in op.pending (unless auto)
+	sbRefused                 // cannot be done: the reason says why
+)
+
+// replyTimeout is how long the initiator of a handshake waits for
+// "other". heartbeat waits 10s; a live peer answers "me" at once or not
+// at all (it refuses silently when in flux), so Understudy waits at most
+// twice deadtime.
+func (n *Node) replyTimeout() time.Duration { return min(standbyReplyTimeout, 2*n.cfg.Deadtime) }
+
 // startStandby begins giving set up to partner, or to the first live
 // peer when partner is "" (heartbeat's handshake is between two nodes).
-func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool {
+func (n *Node) startStandby(partner string, set Set, auto bool, why string) (sbStart, string) {
 	peers := n.alivePeers()
 	if partner != "" {
 		peers = slices.DeleteFunc(peers, func(p *peer) bool { return p.name != partner })
@@ -81,17 +95,17 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 	switch {
 	case n.legacy():
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: it needs auto_failback on or off, not legacy")
-		return false
+		return sbRefused, "auto_failback legacy does not support standby"
 	case len(peers) == 0:
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: no other node is alive to take over")
-		return false
+		return sbRefused, "no other node is alive to take over"
 	case n.rs != rsStable || n.standby.phase != sbNone || n.busy():
 		if !auto && (n.op.pending.until.IsZero() || n.op.pending.set != set || n.op.pending.partner != partner) {
 			// An operator's request waits until things settle.
-			n.op.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(max(standbyReplyTimeout, 4*n.cfg.Deadtime))}
+			n.op.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(pendingWindow(n.cfg.Deadtime))}
 			n.transition("info", "standby", n.cfg.Self, "", "", "standby [%s] waits until the resources in flux settle: %s", set, why)
 		}
-		return false
+		return sbDeferred, ""
 	}
 	if !auto {
 		n.op.pending = pendingStandby{}
@@ -107,8 +121,8 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 		}
 	}
 	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: keys, giving: giving,
-		deadline: n.now.Add(min(standbyReplyTimeout, 2*n.cfg.Deadtime)), auto: auto})
-	return true
+		deadline: n.now.Add(n.replyTimeout()), auto: auto})
+	return sbStarted, ""
 }
 
 // busy reports an operation in flight, or one about to start.
@@ -142,6 +156,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.send(n.askResources(p.name, set, "other"))
 		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set),
 			peerHeld: maps.Clone(p.holds), deadline: n.now.Add(standbyDoneTimeout)})
+		n.takeoverBegins(p.name, set)
 	case info == "me":
 		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
 	case info == "other" && s.phase == sbMe && s.peer == p.name:
@@ -186,6 +201,8 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		p.known = false
 		n.setStandby(standby{})
 		n.told.due = true
+		stuck := n.keysWhere(s.giving, func(g *group) bool { return g.state == stopFailed })
+		n.handshakeOver(stuck, "%s took over [%s]", p.name, s.set)
 	default:
 		n.transition("warn", "standby", p.name, "", "", "ignored standby message '%s' from %s in state %s", info, p.name, s.phase)
 	}
@@ -229,6 +246,17 @@ func (n *Node) askResources(dest string, set Set, info string) Msg {
 	return Msg{Type: MsgAskResources, Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", heldValue(n.heldKeys())}}}
 }
 
+// keysWhere lists those of keys whose group satisfies ok.
+func (n *Node) keysWhere(keys []string, ok func(*group) bool) []string {
+	var out []string
+	for _, k := range keys {
+		if g := n.byKey[k]; g != nil && ok(g) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // standbyProgress sends "done" when our half of the handshake finished.
 func (n *Node) standbyProgress() {
 	s := n.standby
@@ -261,14 +289,23 @@ func (n *Node) standbyProgress() {
 		n.send(n.askResources(s.peer, s.set, "done"))
 		n.setStandby(standby{})
 		n.told.due = true
+		failed := n.keysWhere(s.keys, func(g *group) bool { return g.failed[n.cfg.Self] })
+		n.handshakeOver(failed, "took over [%s] from %s", n.op.req.set, s.peer)
 	}
 }
 
 // standbyTimeout cancels a handshake whose peer stopped answering.
 func (n *Node) standbyTimeout() {
-	if n.standby.phase != sbNone && !n.now.Before(n.standby.deadline) {
-		n.cancelStandby("no reply to standby request in time")
+	s := n.standby
+	if s.phase == sbNone || n.now.Before(s.deadline) {
+		return
 	}
+	if s.phase == sbMe {
+		n.finishAt(reqHandshake, Failed, "no reply from %s within %s", s.peer, n.replyTimeout())
+	} else {
+		n.finishAt(reqHandshake, Failed, "the handshake with %s did not finish within %s", s.peer, standbyDoneTimeout)
+	}
+	n.cancelStandby("no reply to standby request in time")
 }
 
 func (n *Node) cancelStandbyWith(peer, why string) {
@@ -279,6 +316,7 @@ func (n *Node) cancelStandbyWith(peer, why string) {
 
 func (n *Node) cancelStandby(why string) {
 	n.transition("warn", "standby", n.cfg.Self, n.standby.phase.String(), "none", "standby cancelled: %s", why)
+	n.finishAt(reqHandshake, Failed, "cancelled: %s", why)
 	n.standby = standby{}
 	n.told.due = true
 }
@@ -286,12 +324,17 @@ func (n *Node) cancelStandby(why string) {
 // recvTakeover: the peer runs hb_takeover, so we go standby for the
 // complementary set (heartbeat's rc.d/hb_takeover).
 func (n *Node) recvTakeover(p *peer, m Msg) {
-	mapped := map[string]Set{"all": SetAll, "local": SetForeign, "foreign": SetLocal, "failback": SetAll}
-	set, ok := mapped[m.Get("rsc_hold")]
+	set, ok := takeoverSets[m.Get("rsc_hold")]
 	if !ok {
 		return
 	}
-	n.startStandby(p.name, set, false, p.name+" asked to take over")
+	// It replaces the operator's standby that waits, or the takeover
+	// that waits for a peer: this node now hands over instead.
+	if started, _ := n.startStandby(p.name, set, false, p.name+" asked to take over"); started != sbRefused {
+		if st := n.op.req.stage; st == reqSettling || st == reqAsked {
+			n.finish(Failed, "superseded: %s asked this node to hand over [%s]", p.name, set)
+		}
+	}
 }
 
 // tryFailback hands groups back to their returning preferred node when
@@ -312,7 +355,7 @@ func (n *Node) tryFailback() {
 			p.failback = false
 			continue
 		}
-		if n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back") {
+		if started, _ := n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back"); started == sbStarted {
 			p.failback = false
 		}
 		return

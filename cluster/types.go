@@ -71,11 +71,15 @@ type OpDone struct {
 	Err error
 }
 
-// Admin is an operator's command: standby or takeover of a set.
+// Admin is an operator's command: standby or takeover of a set. ID is
+// the caller's request id: the node tells what became of the command in
+// Output.Answers under that id (see Answer). 0 means that nobody waits:
+// the command runs all the same, and no Answer is given.
 type Admin struct {
 	Now time.Time
 	Cmd AdminCmd
 	Set Set
+	ID  uint64
 }
 
 // Shutdown asks the node to hand its groups over and stop.
@@ -124,6 +128,74 @@ const (
 	CmdTakeover
 )
 
+func (c AdminCmd) String() string {
+	switch c {
+	case CmdStandby:
+		return "standby"
+	case CmdTakeover:
+		return "takeover"
+	}
+	return fmt.Sprintf("command %d", int(c))
+}
+
+// Verdict is what became of an operator's command.
+type Verdict int
+
+const (
+	// Accepted: the command is under way; a Done or a Failed follows.
+	Accepted Verdict = iota + 1
+	// Done: the command is carried out, or there was nothing to do.
+	Done
+	// Refused: the command cannot be carried out; nothing was done.
+	Refused
+	// Failed: an accepted command did not complete.
+	Failed
+)
+
+var verdictNames = [...]string{Accepted: "accepted", Done: "done", Refused: "refused", Failed: "failed"}
+
+func (v Verdict) String() string {
+	if v < Accepted || v > Failed {
+		return fmt.Sprintf("verdict %d", int(v))
+	}
+	return verdictNames[v]
+}
+
+// Final reports whether no other answer follows this one.
+func (v Verdict) Final() bool { return v != Accepted }
+
+// Answer tells the caller what became of its Admin command ID; Reason
+// says why, in words for the operator. The rules:
+//
+//   - every Admin with an ID gets at least one Answer in the Step that
+//     handles it: Refused (no other node is alive, auto_failback legacy,
+//     the node is shutting down), Done (nothing to do: the set names no
+//     group of this node), or Accepted (a handshake began, the standby
+//     waits until resources in flux settle, or the takeover waits for a
+//     peer to begin handing over);
+//   - an Accepted command later gets exactly one final Answer, Done or
+//     Failed, within a bounded time: a standby is Done when the partner
+//     says it took the set over, a takeover when this node finished
+//     acquiring the set from the peer that handed it over. It fails when
+//     its handshake is cancelled (no reply within the handshake's
+//     deadline, the partner died or restarted, the configuration
+//     changed), when a waiting standby gives up (resources stayed in flux
+//     for max(10s, 4 deadtimes)), when no peer began to hand over for a
+//     takeover within takeoverWait, or when a group of the set failed to
+//     stop (standby) or to start (takeover) here;
+//   - there is at most one command under way: a newer Admin, or a peer's
+//     hb_takeover that makes this node go standby instead, supersedes it
+//     (Failed, "superseded ..."); a Shutdown fails it ("shutting down").
+type Answer struct {
+	ID      uint64
+	Verdict Verdict
+	Reason  string
+}
+
+func (a Answer) String() string {
+	return fmt.Sprintf("%d %s (%s)", a.ID, a.Verdict, a.Reason)
+}
+
 // Set names groups relative to a node, as heartbeat's rsc_hold does.
 type Set string
 
@@ -151,7 +223,8 @@ func ParseSet(s string) (Set, bool) {
 //  2. start the Release operations (each group right to left);
 //  3. start the Acquire operations (each group left to right) — a group
 //     never appears in both, and never while an operation on it runs;
-//  4. send Messages on every link.
+//  4. send Messages on every link;
+//  5. hand the Answers to the operators waiting for them.
 //
 // Each operation is reported back with OpDone. Exit is set once, when a
 // Shutdown has completed: every group released and shutdone sent.
@@ -160,6 +233,7 @@ type Output struct {
 	Release     []string
 	Acquire     []string
 	Messages    []Msg
+	Answers     []Answer
 	// NextTick is when the machine next needs a Tick, at the latest.
 	NextTick time.Time
 	Exit     bool
