@@ -16,8 +16,11 @@ import (
 // FuzzCluster drives two or three nodes with a random sequence of events
 // (starts, crashes, shutdowns, link cuts, failing and blocked starts,
 // operator commands, time) and checks the safety invariants after every
-// step. At the end it heals everything, lets the cluster settle, and
-// checks that every group that never failed is held by exactly one node.
+// step, and that every operator command is answered in its step and,
+// once accepted, gets exactly one final answer within AnswerWithin. At
+// the end it heals everything, lets the cluster settle, and checks that
+// every group that never failed is held by exactly one node and that no
+// command still waits for its answer.
 func FuzzCluster(f *testing.F) {
 	f.Add([]byte{0, 1, 9, 9, 2, 9, 9, 0, 9, 9})
 	f.Add([]byte{0, 1, 9, 4, 9, 9, 5, 9, 9, 3, 9})
@@ -63,6 +66,10 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 		cfg := cluster.Config{Nodes: nodes, Groups: groups, Keepalive: 100 * time.Millisecond, Warntime: 300 * time.Millisecond,
 			Deadtime: 500 * time.Millisecond, Initdead: 2 * time.Second, AutoFailback: failback}
 		s := clustertest.New(cfg, []string{"eth1", "ttyS0"}, 50*time.Millisecond)
+		// The longest an accepted command may wait: a takeover waits
+		// 11s for a peer to begin; a standby 10s for calm, then 1s for
+		// "other"; the rest are operations and dead times.
+		s.AnswerWithin = 15 * time.Second
 		everFailed := map[string]bool{}
 		var trace []string
 		for i, b := range prog[1:] {
@@ -104,11 +111,11 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 			case 9, 15:
 				s.Run(time.Duration(b>>4+1) * 150 * time.Millisecond)
 			case 10:
-				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetAll})
+				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetAll, ID: uint64(i + 1)})
 			case 11:
-				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdTakeover, Set: cluster.SetLocal})
+				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdTakeover, Set: cluster.SetLocal, ID: uint64(i + 1)})
 			case 12:
-				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetForeign})
+				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetForeign, ID: uint64(i + 1)})
 			case 13:
 				s.Run(time.Duration(b>>4+1) * 10 * time.Millisecond)
 			}
@@ -132,6 +139,9 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 		}
 		if len(s.Violations) > 0 {
 			t.Fatalf("after %s and settling:\n%s", strings.Join(trace, " "), strings.Join(s.Violations, "\n"))
+		}
+		if u := s.Unanswered(); len(u) > 0 {
+			t.Fatalf("after %s and settling, commands still wait for their answer: %v", strings.Join(trace, " "), u)
 		}
 		if len(s.Names()) == 0 {
 			return
