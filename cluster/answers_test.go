@@ -147,6 +147,15 @@ func TestAnswers(t *testing.T) {
 		},
 		want: []string{"7 accepted (standby handshake begun with node2)", "7 failed (cancelled: node node2 died)"},
 	}, {
+		name: "standby fails when the partner never says done",
+		play: func(h *hbPeer) {
+			h.admin(cluster.CmdStandby, cluster.SetAll, 7)
+			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "other")
+			h.done("web", nil)
+			h.run(time.Hour + time.Second)
+		},
+		want: []string{"7 accepted (standby handshake begun with node2)", "7 failed (the handshake with node2 did not finish within 1h0m0s)"},
+	}, {
 		name: "standby fails when a group does not stop",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdStandby, cluster.SetAll, 7)

@@ -52,31 +52,23 @@ func (s *Sim) checkAnswer(sn *simNode, a cluster.Answer) {
 	}
 }
 
-// checkAnswersDue: a node that exits owes no answer, and (with
-// AnswerWithin set) no accepted command waits longer than AnswerWithin.
-func (s *Sim) checkAnswersDue(sn *simNode, exiting bool) {
+// checkExit: a node that exits owes no answer.
+func (s *Sim) checkExit(sn *simNode) {
 	for _, id := range sortedIDs(sn.requests) {
-		r := sn.requests[id]
-		switch {
-		case !r.accepted || r.final:
-		case exiting:
+		if r := sn.requests[id]; r.accepted && !r.final {
 			s.violation("%s exits without a final answer to id %d", sn.name, id)
-		case s.AnswerWithin > 0 && s.Now.Sub(r.at) > s.AnswerWithin:
-			s.violation("%s has not answered id %d finally within %s", sn.name, id, s.AnswerWithin)
-			r.final = true // once
 		}
 	}
 }
 
-// Unanswered lists the accepted commands of running nodes still waiting
-// for their final answer, as "node:id".
-func (s *Sim) Unanswered() []string {
-	var out []string
-	for _, name := range s.Names() {
-		sn := s.nodes[name]
-		for _, id := range sortedIDs(sn.requests) {
-			if r := sn.requests[id]; r.accepted && !r.final {
-				out = append(out, fmt.Sprintf("%s:%d", name, id))
+// Unanswered lists the accepted commands of a running node that still
+// wait for their final answer, with the time each was issued.
+func (s *Sim) Unanswered(name string) map[uint64]time.Time {
+	out := map[uint64]time.Time{}
+	if sn, ok := s.nodes[name]; ok {
+		for id, r := range sn.requests {
+			if r.accepted && !r.final {
+				out[id] = r.at
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 	}
 	sn.next = out.NextTick
 	if out.Exit {
-		s.checkAnswersDue(sn, true)
+		s.checkExit(sn)
 		delete(s.nodes, sn.name)
 		s.logf("%s: exited", sn.name)
 	}

@@ -33,9 +33,6 @@ type Sim struct {
 	// FailStart and InUse make the next acquires of "node|group" fail.
 	FailStart map[string]bool
 	InUse     map[string]bool
-	// AnswerWithin, if set, bounds how long an accepted command may wait
-	// for its final answer.
-	AnswerWithin time.Duration
 
 	out        []string
 	Violations []string
@@ -189,9 +186,6 @@ func (s *Sim) Run(d time.Duration) {
 		s.Now = next
 		s.fire()
 		s.checkConflicts()
-		for _, name := range s.Names() {
-			s.checkAnswersDue(s.nodes[name], false)
-		}
 	}
 	s.Violations = append(s.Violations, "simulation did not settle: more than a million steps")
 }
