@@ -80,6 +80,11 @@ func (h *hbPeer) from(typ string, kv ...string) {
 	h.step(cluster.Recv{Now: h.now, Link: "eth1", Msg: m})
 }
 
+// ask delivers node2's step info of a standby handshake for set.
+func (h *hbPeer) ask(set, info string) {
+	h.from(cluster.MsgAskResources, "rsc_hold", set, "info", info)
+}
+
 // done ends node1's operation on group.
 func (h *hbPeer) done(group string, err error) {
 	op, ok := h.ops[group]
@@ -122,12 +127,12 @@ func TestAnswers(t *testing.T) {
 		name: "standby done when the partner says done",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdStandby, cluster.SetAll, 7)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "other")
+			h.ask("all", "other")
 			h.done("web", nil)
 			if !h.sentStep("done") {
 				h.t.Fatal("node1 did not say done")
 			}
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "done")
+			h.ask("all", "done")
 		},
 		want: []string{"7 accepted (standby handshake begun with node2)", "7 done (node2 took over [all])"},
 	}, {
@@ -141,7 +146,7 @@ func TestAnswers(t *testing.T) {
 		name: "standby fails when the partner dies",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdStandby, cluster.SetAll, 7)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "other")
+			h.ask("all", "other")
 			h.alive = false
 			h.run(time.Second)
 		},
@@ -150,7 +155,7 @@ func TestAnswers(t *testing.T) {
 		name: "standby fails when the partner never says done",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdStandby, cluster.SetAll, 7)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "other")
+			h.ask("all", "other")
 			h.done("web", nil)
 			h.run(time.Hour + time.Second)
 		},
@@ -159,9 +164,9 @@ func TestAnswers(t *testing.T) {
 		name: "standby fails when a group does not stop",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdStandby, cluster.SetAll, 7)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "other")
+			h.ask("all", "other")
 			h.done("web", boom)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "done")
+			h.ask("all", "done")
 		},
 		want: []string{"7 accepted (standby handshake begun with node2)", "7 failed (web failed to stop here)"},
 	}, {
@@ -171,9 +176,9 @@ func TestAnswers(t *testing.T) {
 			h.admin(cluster.CmdStandby, cluster.SetLocal, 7)
 			h.done("web", nil) // released
 			h.done("web", nil) // started again
-			h.from(cluster.MsgAskResources, "rsc_hold", "local", "info", "other")
+			h.ask("local", "other")
 			h.done("web", nil)
-			h.from(cluster.MsgAskResources, "rsc_hold", "local", "info", "done")
+			h.ask("local", "done")
 		},
 		want: []string{"7 accepted (waiting until the resources in flux settle)", "7 done (node2 took over [local])"},
 	}, {
@@ -213,12 +218,12 @@ func TestAnswers(t *testing.T) {
 		name: "takeover done when the set is acquired",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdTakeover, cluster.SetAll, 7)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "me")
+			h.ask("all", "me")
 			if !h.sentStep("other") {
 				h.t.Fatal("node1 did not say other")
 			}
 			h.from(cluster.MsgResource, "rsc_hold", "none", "rtype", "full", "isstable", "0", "info", "standby")
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "done")
+			h.ask("all", "done")
 			h.done("db", nil)
 		},
 		want: []string{"7 accepted (asked the other nodes to hand over [all])", "7 done (took over [all] from node2)"},
@@ -226,9 +231,9 @@ func TestAnswers(t *testing.T) {
 		name: "takeover fails when a group does not start",
 		play: func(h *hbPeer) {
 			h.admin(cluster.CmdTakeover, cluster.SetAll, 7)
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "me")
+			h.ask("all", "me")
 			h.from(cluster.MsgResource, "rsc_hold", "none", "rtype", "full", "isstable", "0", "info", "standby")
-			h.from(cluster.MsgAskResources, "rsc_hold", "all", "info", "done")
+			h.ask("all", "done")
 			h.done("db", boom)
 		},
 		want: []string{"7 accepted (asked the other nodes to hand over [all])", "7 failed (db failed to start here)"},
