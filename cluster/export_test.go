@@ -7,7 +7,7 @@ import (
 
 // DebugState renders the internals a scenario cannot see, for tests.
 func DebugState(n *Node) string {
-	return fmt.Sprintf("rs=%s phase=%s pending=%+v last=%q", n.rs, n.standby.phase, n.op.pending, n.told.resource)
+	return fmt.Sprintf("rs=%s phase=%s pending=%+v req=%+v last=%q", n.rs, n.standby.phase, n.op.pending, n.op.req, n.told.resource)
 }
 
 // AnswerDue is the latest time by which the command under way gets its

@@ -138,7 +138,7 @@ var passes = [...]func(*Node){
 	(*Node).negotiationTimeout, // a start-up negotiation that waited long enough ends
 	(*Node).standbyTimeout,     // a handshake whose partner went quiet is cancelled
 	(*Node).takeoverTimeout,    // a takeover no peer began to hand over fails
-	(*Node).retryPending,       // an operator's standby that waited for calm starts
+	(*Node).retryPending,       // a standby that waited for calm starts, or is dropped
 	(*Node).legacyRetry,        // legacy: ask again for an unanswered ip-request
 	(*Node).tryFailback,        // auto_failback on: give groups back to their returning node
 	(*Node).adoptOrphans,       // take the groups nobody holds that fall to this node

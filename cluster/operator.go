@@ -22,8 +22,6 @@ type request struct {
 	cmd   AdminCmd
 	set   Set
 	stage reqStage
-	// peer is the partner of the handshake that carries the command.
-	peer string
 	// A takeover fails if no peer has begun to hand over by until (wait
 	// after it was asked).
 	until time.Time
@@ -74,10 +72,10 @@ func (n *Node) adminStandby(e Admin) {
 	case sbRefused:
 		n.answer(e.ID, Refused, "%s", reason)
 	case sbDeferred:
-		n.follow(e, reqSettling, "")
+		n.follow(e, reqSettling)
 		n.answer(e.ID, Accepted, "waiting until the resources in flux settle")
 	default:
-		n.follow(e, reqHandshake, n.standby.peer)
+		n.follow(e, reqHandshake)
 		n.answer(e.ID, Accepted, "standby handshake begun with %s", n.standby.peer)
 	}
 }
@@ -105,7 +103,7 @@ func (n *Node) adminTakeover(e Admin) {
 	for _, p := range n.peers {
 		p.failback = false
 	}
-	if n.follow(e, reqAsked, "") {
+	if n.follow(e, reqAsked) {
 		n.op.req.wait = n.takeoverWait()
 		n.op.req.until = n.now.Add(n.op.req.wait)
 	}
@@ -147,11 +145,13 @@ func (n *Node) takeoverTimeout() {
 	}
 }
 
-// takeoverBegins: peer began a handshake for set; if it is what our
-// operator's takeover asked for, the handshake carries the takeover.
-func (n *Node) takeoverBegins(peer string, set Set) {
+// takeoverBegins: a peer began a handshake toward us for set; if it is
+// what our operator's takeover asked for, the handshake carries the
+// takeover. There is one handshake at a time, so a command at stage
+// reqHandshake is answered when the current one ends.
+func (n *Node) takeoverBegins(set Set) {
 	if r := &n.op.req; r.stage == reqAsked && takeoverSets[string(r.set)] == set {
-		r.stage, r.peer = reqHandshake, peer
+		r.stage = reqHandshake
 	}
 }
 
@@ -172,11 +172,11 @@ func (n *Node) handshakeOver(failed []string, done string, args ...any) {
 
 // follow keeps an accepted command with an ID to answer it later, and
 // reports whether it did.
-func (n *Node) follow(e Admin, st reqStage, peer string) bool {
+func (n *Node) follow(e Admin, st reqStage) bool {
 	if e.ID == 0 {
 		return false
 	}
-	n.op.req = request{id: e.ID, cmd: e.Cmd, set: e.Set, stage: st, peer: peer}
+	n.op.req = request{id: e.ID, cmd: e.Cmd, set: e.Set, stage: st}
 	return true
 }
 
@@ -232,7 +232,7 @@ func (n *Node) retryPending() {
 		switch started, reason := n.startStandby(p.partner, p.set, false, p.why); started {
 		case sbStarted:
 			if r := &n.op.req; r.stage == reqSettling {
-				r.stage, r.peer = reqHandshake, n.standby.peer
+				r.stage = reqHandshake
 			}
 		case sbRefused:
 			n.op.pending = pendingStandby{}

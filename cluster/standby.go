@@ -156,7 +156,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.send(n.askResources(p.name, set, "other"))
 		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set),
 			peerHeld: maps.Clone(p.holds), deadline: n.now.Add(standbyDoneTimeout)})
-		n.takeoverBegins(p.name, set)
+		n.takeoverBegins(set)
 	case info == "me":
 		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
 	case info == "other" && s.phase == sbMe && s.peer == p.name:

@@ -168,24 +168,34 @@ func (v Verdict) Final() bool { return v != Accepted }
 // says why, in words for the operator. The rules:
 //
 //   - every Admin with an ID gets at least one Answer in the Step that
-//     handles it: Refused (no other node is alive, auto_failback legacy,
-//     the node is shutting down), Done (nothing to do: the set names no
-//     group of this node), or Accepted (a handshake began, the standby
-//     waits until resources in flux settle, or the takeover waits for a
-//     peer to begin handing over);
+//     handles it: Refused (no other node is alive; auto_failback legacy;
+//     the node is shutting down or has shut down; an unknown command),
+//     Done (nothing to do: the set names no group of this node, as
+//     standby none does), or Accepted (the standby handshake began; the
+//     standby waits until resources in flux settle; the takeover asked
+//     the peers to hand over). A standby of a set this node holds none
+//     of still runs the handshake: the partner takes the set's groups
+//     that nobody holds, and they are not adopted back here for a while;
 //   - an Accepted command later gets exactly one final Answer, Done or
-//     Failed, within a bounded time: a standby is Done when the partner
-//     says it took the set over, a takeover when this node finished
-//     acquiring the set from the peer that handed it over. It fails when
-//     its handshake is cancelled (no reply within the handshake's
-//     deadline, the partner died or restarted, the configuration
-//     changed), when a waiting standby gives up (resources stayed in flux
-//     for max(10s, 4 deadtimes)), when no peer began to hand over for a
-//     takeover within takeoverWait, or when a group of the set failed to
-//     stop (standby) or to start (takeover) here;
-//   - there is at most one command under way: a newer Admin, or a peer's
-//     hb_takeover that makes this node go standby instead, supersedes it
-//     (Failed, "superseded ..."); a Shutdown fails it ("shutting down").
+//     Failed. A standby is Done when the partner says "done" (it took
+//     the set over); a takeover when this node finished acquiring the
+//     set from the peer that began a standby toward it in answer. It is
+//     Failed when its handshake is cancelled (the partner died,
+//     restarted or shut down, the configuration changed, no "other"
+//     within min(10s, 2 deadtimes), no "done" within the hour), when a
+//     waiting standby is given up (resources in flux for max(10s, 4
+//     deadtimes)) or can no longer be done (its partner died), when no
+//     peer began to hand over within takeoverWait (max(10s, 4
+//     deadtimes) + 2 deadtimes: an Understudy peer in flux defers the
+//     request that long; a heartbeat peer drops it silently), or when a
+//     group of the set failed to stop (standby) or to start (takeover)
+//     here. So the final answer comes within the handshake's deadlines:
+//     at most max(10s, 4 deadtimes) + 2 deadtimes before the handshake
+//     begins, then one hour;
+//   - there is at most one command under way: a newer Admin supersedes
+//     it, and so does a peer's hb_takeover that makes this node hand
+//     over instead (Failed, "superseded ..."); a Shutdown fails it
+//     ("shutting down").
 type Answer struct {
 	ID      uint64
 	Verdict Verdict
