@@ -5,9 +5,16 @@
 // link, a tick carrying the time, a resource operation that finished, an
 // operator's command, the order to shut down — and returns an Output: the
 // messages to send, the groups to release and to acquire, and the
-// transitions (each with its reason) that the caller logs. There are no
-// goroutines, sockets, clocks, randomness or logging in here; time arrives
-// with the events. The daemon around it decides nothing.
+// transitions (each with its reason) that the caller logs, and the
+// answers to operators' commands (accepted, then done or failed; or
+// refused, or done at once: see Answer). There are no goroutines,
+// sockets, clocks, randomness or logging in here; time arrives with the
+// events. The daemon around it decides nothing.
+//
+// Step handles the event, then runs its passes in a fixed order (the
+// passes array in node.go): liveness and timeouts first, then the
+// decisions that place groups, then reconcile, which turns what the node
+// wants into operations, then the messages that report progress.
 //
 // The protocol is heartbeat 3.0.6's haresources ("v1") protocol, so that an
 // Understudy node and a heartbeat node form one cluster (heartbeat-spec §5):

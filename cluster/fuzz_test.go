@@ -16,8 +16,12 @@ import (
 // FuzzCluster drives two or three nodes with a random sequence of events
 // (starts, crashes, shutdowns, link cuts, failing and blocked starts,
 // operator commands, time) and checks the safety invariants after every
-// step. At the end it heals everything, lets the cluster settle, and
-// checks that every group that never failed is held by exactly one node.
+// step, and that every operator command is answered in its step and,
+// once accepted, gets at most one final answer. At the end it heals
+// everything, lets the cluster settle, and checks that every group that
+// never failed is held by exactly one node and that a command still
+// waiting for its final answer waits for a deadline at most an hour
+// away (a handshake whose "done" was lost on a cut link).
 func FuzzCluster(f *testing.F) {
 	f.Add([]byte{0, 1, 9, 9, 2, 9, 9, 0, 9, 9})
 	f.Add([]byte{0, 1, 9, 4, 9, 9, 5, 9, 9, 3, 9})
@@ -104,11 +108,11 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 			case 9, 15:
 				s.Run(time.Duration(b>>4+1) * 150 * time.Millisecond)
 			case 10:
-				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetAll})
+				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetAll, ID: uint64(i + 1)})
 			case 11:
-				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdTakeover, Set: cluster.SetLocal})
+				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdTakeover, Set: cluster.SetLocal, ID: uint64(i + 1)})
 			case 12:
-				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetForeign})
+				s.Event(n, cluster.Admin{Now: s.Now, Cmd: cluster.CmdStandby, Set: cluster.SetForeign, ID: uint64(i + 1)})
 			case 13:
 				s.Run(time.Duration(b>>4+1) * 10 * time.Millisecond)
 			}
@@ -132,6 +136,15 @@ func runProg(t *testing.T, prog []byte, logf func(string)) {
 		}
 		if len(s.Violations) > 0 {
 			t.Fatalf("after %s and settling:\n%s", strings.Join(trace, " "), strings.Join(s.Violations, "\n"))
+		}
+		for _, name := range s.Names() {
+			for id := range s.Unanswered(name) {
+				due, ok := cluster.AnswerDue(s.Node(name))
+				if !ok || due.Sub(s.Now) > cluster.StandbyDoneTimeout {
+					t.Fatalf("after %s and settling, %s's command %d waits for its answer without a deadline (%v, %v): %s",
+						strings.Join(trace, " "), name, id, due.Sub(clustertest.Epoch), ok, cluster.DebugState(s.Node(name)))
+				}
+			}
 		}
 		if len(s.Names()) == 0 {
 			return

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -106,24 +105,6 @@ func (n *Node) reconcile() {
 		g.state = starting
 		n.out.Acquire = append(n.out.Acquire, g.spec.Key)
 	}
-	n.dropRemoved()
-	n.standbyProgress()
-	n.shutdownProgress()
-}
-
-// guardedKeys lists the groups this node wants whose acquire the
-// split-brain guard holds back until its next probe: what us_want says.
-// They are not held (a peer that runs one keeps it), but this node is
-// responsible for them, so no peer adopts them as orphans meanwhile and
-// races the retry.
-func (n *Node) guardedKeys() []string {
-	var keys []string
-	for _, g := range n.groups {
-		if g.want && g.state == stopped && n.now.Before(g.blockedUntil) {
-			keys = append(keys, g.spec.Key)
-		}
-	}
-	return keys
 }
 
 // liveWanter names a live peer that says the guard holds g back there.
@@ -183,7 +164,7 @@ func (n *Node) opDone(e OpDone) {
 func (n *Node) releasedHook(g *group) {
 	n.restartHook(g)
 	if g.replyTo != "" {
-		n.send(Msg{Type: "ip-request-resp", Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
+		n.send(Msg{Type: MsgIPRequestResp, Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""
 	}
 	if n.rs == rsShutdown {
@@ -204,88 +185,5 @@ func (n *Node) restartHook(g *group) {
 	g.restart = false
 	if n.owner(g) == n.cfg.Self && n.rs == rsStable {
 		n.take([]string{g.spec.Key}, "its resources changed in the configuration")
-	}
-}
-
-// heldKeys lists the groups held here (an operation begun and not
-// undone), in file order: what us_held says. Wanting a group is not
-// holding it: two nodes that both want a group each wait for the other
-// otherwise.
-func (n *Node) heldKeys() []string {
-	var keys []string
-	for _, g := range n.groups {
-		if g.held() {
-			keys = append(keys, g.spec.Key)
-		}
-	}
-	return keys
-}
-
-// heldValue is a us_held value: the group keys, or a blank when there
-// are none (heartbeat peers reject empty values).
-func heldValue(keys []string) string {
-	if len(keys) == 0 {
-		return " "
-	}
-	return strings.Join(keys, " ")
-}
-
-// bits is our holding as heartbeat's rsc_hold: local / foreign / all / none.
-func (n *Node) bits() Set {
-	var local, foreign bool
-	for _, g := range n.groups {
-		if g.claimed() {
-			if g.spec.Node == n.cfg.Self {
-				local = true
-			} else {
-				foreign = true
-			}
-		}
-	}
-	switch {
-	case local && foreign:
-		return SetAll
-	case local:
-		return SetLocal
-	case foreign:
-		return SetForeign
-	}
-	return SetNone
-}
-
-// sendResource sends our holdings as a full resource message.
-func (n *Node) sendResource(stable bool, info string) {
-	isstable := "0"
-	if stable {
-		isstable = "1"
-	}
-	m := msg("resource", "rsc_hold", string(n.bits()), "rtype", "full", "isstable", isstable)
-	if info != "" {
-		m.Fields = append(m.Fields, KV{"info", info})
-	}
-	m.Fields = append(m.Fields, KV{"us_held", heldValue(n.heldKeys())})
-	if w := n.guardedKeys(); len(w) > 0 {
-		m.Fields = append(m.Fields, KV{"us_want", strings.Join(w, " ")})
-	}
-	n.lastResource = m.String()
-	n.send(m)
-}
-
-// announceHoldings tells the peers when what we hold changed and we are
-// in a state to say so.
-func (n *Node) announceHoldings() {
-	// During a handshake only with three or more nodes: a third node must
-	// learn what the acquiring side now holds (isstable=0 meanwhile); with
-	// two, the partner learns it from the handshake, and heartbeat peers
-	// get exactly heartbeat's messages.
-	if n.rs == rsStable && n.cfg.AutoFailback != "legacy" && (n.standby.phase == sbNone || len(n.cfg.Nodes) > 2) {
-		was := n.lastResource
-		if was == "" {
-			was = "-"
-		}
-		n.sendResource(n.isStable(), "")
-		if n.lastResource == was {
-			n.out.Messages = n.out.Messages[:len(n.out.Messages)-1] // nothing new to say
-		}
 	}
 }

@@ -1,8 +1,15 @@
 package cluster
 
-import "time"
+import (
+	"time"
+
+	"github.com/understudy-ha/understudy/config"
+)
 
 // auto_failback legacy: the ip-request protocol (heartbeat-spec §5.4).
+
+// legacy reports auto_failback legacy: no resource messages, no standby.
+func (n *Node) legacy() bool { return n.cfg.AutoFailback == config.FailbackLegacy }
 
 // legacyStart asks for each group this node should run (its own, and
 // those of dead nodes that fall to it), or takes them when alone. A live
@@ -22,7 +29,7 @@ func (n *Node) legacyRequest(g *group, alone bool) {
 	case alone:
 		n.take([]string{g.spec.Key}, "legacy: no other node is alive")
 	default:
-		n.send(msg("ip-request", "ipaddr", g.spec.Key))
+		n.send(msg(MsgIPRequest, "ipaddr", g.spec.Key))
 		g.requested = n.now
 	}
 }
@@ -31,7 +38,7 @@ func (n *Node) legacyRequest(g *group, alone bool) {
 // twice deadtime: a lost UDP packet must not leave a group unplaced
 // forever (heartbeat has no retry).
 func (n *Node) legacyRetry() {
-	if n.cfg.AutoFailback != "legacy" || n.rs != rsStable {
+	if !n.legacy() || n.rs != rsStable {
 		return
 	}
 	for _, g := range n.groups {
@@ -75,7 +82,7 @@ func (n *Node) recvIPRequest(p *peer, m Msg) {
 		}
 		return
 	}
-	n.send(Msg{Type: "ip-request-resp", Dest: p.name, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "no"}, {"ok", "OK"}}})
+	n.send(Msg{Type: MsgIPRequestResp, Dest: p.name, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "no"}, {"ok", "OK"}}})
 }
 
 // recvIPRequestResp: go ahead and take the group.

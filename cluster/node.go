@@ -14,6 +14,20 @@ type gave struct {
 	until time.Time
 }
 
+// nodeStatus is what a node's heartbeat says of it (heartbeat-spec §4.9):
+// init, then up once its links are open, then active once communication
+// is up. This node also marks a peer dead, or unknown until first heard.
+// A peer's status is whatever it sent; these are the values we act on.
+type nodeStatus string
+
+const (
+	statusInit    nodeStatus = "init"
+	statusUp      nodeStatus = "up"
+	statusActive  nodeStatus = "active"
+	statusDead    nodeStatus = "dead"
+	statusUnknown nodeStatus = "unknown"
+)
+
 // rscState is the node's resource start-up state (heartbeat-spec §5.1).
 type rscState int
 
@@ -42,38 +56,41 @@ type Node struct {
 	now     time.Time
 	started time.Time
 
-	status     string // our own: init, up, active
-	commUp     bool
+	// Our own heartbeat: the status it says (init, up, active), when it
+	// next goes out, and whether communication is up (every peer heard
+	// from or declared dead).
+	status     nodeStatus
 	nextStatus time.Time
+	commUp     bool
 
 	peers  map[string]*peer
 	groups []*group
 	byKey  map[string]*group
 
+	// rs is the resource state: the start-up negotiation, stable, then
+	// shutdown; rsTimer ends a negotiation that waits too long. exited:
+	// the shutdown is complete and Step does nothing more.
 	rs      rscState
-	rsTimer time.Time // rscrcvd deadline
-	standby standby
+	rsTimer time.Time
 	exited  bool
-	// gaveAway: groups handed to a peer by a standby are not adopted
-	// back until this time, even if nobody seems to hold them: the peer
-	// may still be about to start them.
+
+	// The standby handshake, and the groups a finished one handed to a
+	// peer: they are not adopted back until gave.until, even if nobody
+	// seems to hold them, for the peer may still be about to start them.
+	standby  standby
 	gaveAway map[string]gave
-	// pending is an operator's standby waiting for resources to settle.
-	pending pendingStandby
-	// lastResource is the last resource message sent, to skip repeats.
-	lastResource string
-	// resourceDue: a standby ended in this step; the peers hear what we
-	// hold at its end (heartbeat peers too), not a view that the rest of
-	// the step (a takeover, a new handshake) may contradict at once.
-	resourceDue  bool
-	shutdoneSent bool
+	// op: the operators' commands under way.
+	op operator
+
+	// told is what the peers last heard of our holdings.
+	told told
 
 	out Output
 }
 
 // New returns the state machine of cfg.Self, started at now.
 func New(cfg Config, now time.Time) *Node {
-	n := &Node{cfg: cfg, now: now, started: now, status: "init", nextStatus: now,
+	n := &Node{cfg: cfg, now: now, started: now, status: statusInit, nextStatus: now,
 		peers: map[string]*peer{}, byKey: map[string]*group{}, gaveAway: map[string]gave{}}
 	for _, name := range cfg.Nodes {
 		if name != cfg.Self {
@@ -88,15 +105,54 @@ func New(cfg Config, now time.Time) *Node {
 	return n
 }
 
-// Step feeds one event and returns what to do about it.
+// Step feeds one event and returns what to do about it: the event is
+// handled, then the passes run in order.
 func (n *Node) Step(ev Event) Output {
 	n.out = Output{}
 	if t := ev.eventTime(); t.After(n.now) {
 		n.now = t
 	}
 	if n.exited {
+		if a, ok := ev.(Admin); ok {
+			n.answer(a.ID, Refused, "this node has shut down")
+		}
 		return n.out
 	}
+	n.handle(ev)
+	for _, pass := range passes {
+		pass(n)
+	}
+	n.out.NextTick = n.nextTick()
+	return n.out
+}
+
+// passes run after every event, in this order; each checks for itself
+// whether there is anything to do. Those that depend on the time alone
+// come first, then the ones that place groups, then reconcile, which
+// turns the wants into operations, then the ones that report progress.
+var passes = [...]func(*Node){
+	(*Node).openLinks,          // init -> up on the first step
+	(*Node).heartbeat,          // send our status when it is due
+	(*Node).checkLiveness,      // declare silent links and peers dead; take over from the dead
+	(*Node).checkCommUp,        // every peer heard from or dead: go active, negotiate
+	(*Node).negotiationTimeout, // a start-up negotiation that waited long enough ends
+	(*Node).standbyTimeout,     // a handshake whose partner went quiet is cancelled
+	(*Node).takeoverTimeout,    // a takeover no peer began to hand over fails
+	(*Node).retryPending,       // a standby that waited for calm starts, or is dropped
+	(*Node).legacyRetry,        // legacy: ask again for an unanswered ip-request
+	(*Node).tryFailback,        // auto_failback on: give groups back to their returning node
+	(*Node).adoptOrphans,       // take the groups nobody holds that fall to this node
+	(*Node).resolveConflicts,   // a group held on two nodes stays with one (after a handshake)
+	(*Node).reconcile,          // turn wants into release and acquire operations
+	(*Node).dropRemoved,        // forget the groups a reload removed, once released
+	(*Node).standbyProgress,    // our half of a handshake is over: say done
+	(*Node).shutdownProgress,   // everything released: say shutdone and exit
+	(*Node).sendDueResource,    // a handshake ended in this step: say what we hold at its end
+	(*Node).announceHoldings,   // what we hold changed: say so
+}
+
+// handle handles the event itself.
+func (n *Node) handle(ev Event) {
 	switch e := ev.(type) {
 	case Tick:
 	case Recv:
@@ -110,19 +166,6 @@ func (n *Node) Step(ev Event) Output {
 	case Reconfigure:
 		n.reconfigure(e.Config)
 	}
-	n.timers()
-	n.reconcile()
-	if n.resourceDue {
-		n.resourceDue = false
-		if n.rs == rsStable {
-			n.sendResource(n.isStable(), "")
-		}
-	}
-	// A resource message sent earlier in this step may predate the
-	// acquisitions reconcile just began: say what we hold now.
-	n.announceHoldings()
-	n.out.NextTick = n.nextTick()
-	return n.out
 }
 
 // transition records a state change for the log.
@@ -138,48 +181,31 @@ func (n *Node) send(m Msg) { n.out.Messages = append(n.out.Messages, m) }
 
 // sendStatus sends our heartbeat now and schedules the next one.
 func (n *Node) sendStatus() {
-	n.send(msg("status", "st", n.status, "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
+	n.send(msg(MsgStatus, "st", string(n.status), "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
 	n.nextStatus = n.now.Add(n.cfg.Keepalive)
 }
 
-func (n *Node) setStatus(st, reason string) {
+func (n *Node) setStatus(st nodeStatus, reason string) {
 	if n.status == st {
 		return
 	}
-	n.transition("info", "node", n.cfg.Self, n.status, st, reason)
+	n.transition("info", "node", n.cfg.Self, string(n.status), string(st), reason)
 	n.status = st
 	n.sendStatus()
 }
 
-// timers runs everything that depends on the time alone.
-func (n *Node) timers() {
-	if n.rs == rsShutdown {
-		if !n.now.Before(n.nextStatus) {
-			n.sendStatus()
-		}
-		return
+// openLinks: the first step opens the links; the node is up.
+func (n *Node) openLinks() {
+	if n.status == statusInit && n.rs != rsShutdown {
+		n.setStatus(statusUp, "heartbeat links open")
 	}
-	if n.status == "init" {
-		n.setStatus("up", "heartbeat links open")
-	}
+}
+
+// heartbeat sends our status when it is due, shutting down or not.
+func (n *Node) heartbeat() {
 	if !n.now.Before(n.nextStatus) {
 		n.sendStatus()
 	}
-	n.checkLiveness()
-	n.checkCommUp()
-	switch {
-	case n.rs == rsRscRcvd && !n.now.Before(n.rsTimer):
-		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
-	case (n.rs == rsStarting || n.rs == rsBothStarting) && !n.now.Before(n.rsTimer):
-		n.becomeStable("no answer to starting within twice the request delay")
-	}
-	n.standbyTimers()
-	n.retryPending()
-	n.legacyRetry()
-	n.tryFailback()
-	n.adoptOrphans()
-	// A conflict seen during a handshake is settled once it is over.
-	n.resolveConflicts()
 }
 
 // nextTick is the earliest time something is due.
@@ -202,7 +228,10 @@ func (n *Node) nextTick() time.Time {
 		min(n.rsTimer)
 	}
 	min(n.standby.deadline)
-	min(n.pending.until)
+	min(n.op.pending.until)
+	if n.op.req.stage == reqAsked {
+		min(n.op.req.until)
+	}
 	for _, g := range n.groups {
 		if g.want && g.state == stopped && g.blockedUntil.After(n.now) {
 			min(g.blockedUntil)

@@ -11,9 +11,9 @@ import (
 // peer is what this node knows of another node.
 type peer struct {
 	name string
-	// st is the status the peer last announced (init, up, active), or
-	// "dead" once this node declared it dead.
-	st    string
+	// st is the status the peer last announced (init, up, active),
+	// dead once this node declared it dead, unknown until first heard.
+	st    nodeStatus
 	alive bool
 	heard bool // ever heard since we started
 	// lastStatus is when its last status message arrived; dt its
@@ -50,7 +50,7 @@ type link struct {
 }
 
 func newPeer(name string, dt time.Duration) *peer {
-	return &peer{name: name, st: "unknown", dt: dt, links: map[string]*link{}, holds: map[string]bool{}, wants: map[string]bool{}}
+	return &peer{name: name, st: statusUnknown, dt: dt, links: map[string]*link{}, holds: map[string]bool{}, wants: map[string]bool{}}
 }
 
 // deadline is when the peer is declared dead if nothing more is heard.
@@ -58,7 +58,7 @@ func (p *peer) deadline(n *Node) time.Time {
 	switch {
 	case p.alive:
 		return p.lastStatus.Add(p.dt)
-	case !p.heard && !n.commUp && p.st != "dead":
+	case !p.heard && !n.commUp && p.st != statusDead:
 		return n.started.Add(n.cfg.Initdead)
 	}
 	return time.Time{}
@@ -69,18 +69,18 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 	if dt, err := strconv.ParseUint(m.Get("dt"), 16, 63); err == nil && dt > 0 {
 		p.dt = time.Duration(dt) * time.Millisecond
 	}
-	st := m.Get("st")
+	st := nodeStatus(m.Get("st"))
 	partition := false
 	switch {
 	case p.alive && m.Gen > p.gen:
 		n.transition("info", "node", p.name, "", "", "heartbeat restart on node %s (generation %d -> %d)", p.name, p.gen, m.Gen)
 		n.peerRestarted(p)
 	case !p.alive && p.heard && m.Gen == p.gen:
-		n.transition("error", "cluster", p.name, "dead", st, "cluster node %s returning after partition (same generation): deadtime may be too small; each group held on both sides stays with one node", p.name)
+		n.transition("error", "cluster", p.name, string(statusDead), string(st), "cluster node %s returning after partition (same generation): deadtime may be too small; each group held on both sides stays with one node", p.name)
 		partition = true
 	case p.alive && n.cfg.Warntime > 0:
 		if gap := n.now.Sub(p.lastStatus); gap > n.cfg.Warntime {
-			n.transition("warn", "node", p.name, p.st, p.st, "late heartbeat: interval %d ms", gap.Milliseconds())
+			n.transition("warn", "node", p.name, string(p.st), string(p.st), "late heartbeat: interval %d ms", gap.Milliseconds())
 		}
 	}
 	p.gen = m.Gen
@@ -88,15 +88,15 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 	p.heard = true
 	if !p.alive {
 		p.alive = true
-		n.transition("info", "node", p.name, p.st, st, "status update: node %s is %s", p.name, st)
+		n.transition("info", "node", p.name, string(p.st), string(st), "status update: node %s is %s", p.name, st)
 		p.st = st
 		// A node that is already active did not just start: it will not
 		// send starting, so it is told at once, as after a partition.
-		n.peerReturned(p, partition || st == "active")
+		n.peerReturned(p, partition || st == statusActive)
 		return
 	}
 	if st != p.st {
-		n.transition("info", "node", p.name, p.st, st, "status update: node %s is %s", p.name, st)
+		n.transition("info", "node", p.name, string(p.st), string(st), "status update: node %s is %s", p.name, st)
 		p.st = st
 	}
 }
@@ -134,7 +134,7 @@ func (n *Node) peerReturned(p *peer, partition bool) {
 	} // else: its resource message came just before its status; keep it
 	defer n.negotiationOver("node " + p.name + " came back stable during the start-up negotiation")
 	switch {
-	case n.cfg.AutoFailback == "legacy":
+	case n.legacy():
 		n.legacyGiveBack(p)
 	case n.rs == rsStable && partition:
 		n.sendResource(n.isStable(), "")
@@ -159,8 +159,12 @@ func (n *Node) recvLink(p *peer, name string) {
 	}
 }
 
-// checkLiveness declares silent peers and links dead.
+// checkLiveness declares silent peers and links dead. A node that shuts
+// down no longer watches its peers.
 func (n *Node) checkLiveness() {
+	if n.rs == rsShutdown {
+		return
+	}
 	for _, name := range n.cfg.Nodes {
 		p, ok := n.peers[name]
 		if !ok {
@@ -186,8 +190,8 @@ func (n *Node) checkLiveness() {
 // peerDead handles a node declared dead: heartbeat-spec §5.5.
 func (n *Node) peerDead(p *peer, reason string) {
 	was := p.st
-	p.alive, p.st, p.stable, p.deadAt = false, "dead", true, n.now
-	n.transition("warn", "node", p.name, was, "dead", "node %s is dead: %s", p.name, reason)
+	p.alive, p.st, p.stable, p.deadAt = false, statusDead, true, n.now
+	n.transition("warn", "node", p.name, string(was), string(statusDead), "node %s is dead: %s", p.name, reason)
 	n.cancelStandbyWith(p.name, "node "+p.name+" died")
 	n.takeOverFrom(p, "node "+p.name+" is dead")
 	n.negotiationOver("node " + p.name + " died during the start-up negotiation")

@@ -32,8 +32,8 @@ func (n *Node) reconfigureNodes(old Config) {
 	for _, name := range n.cfg.Nodes {
 		if _, ok := n.peers[name]; !ok && name != n.cfg.Self {
 			n.peers[name] = newPeer(name, n.cfg.Deadtime)
-			n.peers[name].st = "dead" // not heard yet; comes alive when it speaks
-			n.transition("info", "node", name, "", "dead", "added to the configuration")
+			n.peers[name].st = statusDead // not heard yet; comes alive when it speaks
+			n.transition("info", "node", name, "", string(statusDead), "added to the configuration")
 		}
 	}
 	for _, name := range old.Nodes {
@@ -90,7 +90,7 @@ func (n *Node) reconfigureGroups() {
 		n.transition("info", "group", g.spec.Key, "stopped", "", "removed from the configuration")
 	}
 	n.groups = groups
-	if n.cfg.AutoFailback == "legacy" && n.rs == rsStable {
+	if n.legacy() && n.rs == rsStable {
 		// No orphan adoption in legacy mode: ask for the new groups as
 		// at start-up.
 		for _, g := range added {

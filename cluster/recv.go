@@ -17,42 +17,42 @@ func (n *Node) recv(e Recv) {
 	if e.Dup || (m.Dest != "" && m.Dest != n.cfg.Self) {
 		return
 	}
-	if m.Type == "status" {
+	if m.Type == MsgStatus {
 		n.recvStatus(p, m)
 		return
 	}
-	if !p.alive && m.Type == "resource" {
+	if !p.alive && m.Type == MsgResource {
 		// Its status is on the way; what it holds matters already.
 		n.recordHoldings(p, m)
 		return
 	}
-	if n.rs == rsShutdown && m.Type == "starting" && p.alive {
+	if n.rs == rsShutdown && m.Type == MsgStarting && p.alive {
 		// A node that (re)starts must learn what we still hold, or it
 		// takes a group we are still stopping.
 		n.announceShutdown()
 		return
 	}
-	if !p.alive || n.rs == rsShutdown && m.Type != "shutdone" {
+	if !p.alive || n.rs == rsShutdown && m.Type != MsgShutdone {
 		return
 	}
 	switch m.Type {
-	case "starting":
+	case MsgStarting:
 		n.recvStarting(p)
-	case "resource":
+	case MsgResource:
 		n.recvResource(p, m)
-	case "ask_resources":
+	case MsgAskResources:
 		n.recvAskResources(p, m)
-	case "hb_takeover":
+	case MsgTakeover:
 		n.recvTakeover(p, m)
-	case "shutdone":
+	case MsgShutdone:
 		n.recvShutdone(p)
-	case "ip-request":
+	case MsgIPRequest:
 		n.recvIPRequest(p, m)
-	case "ip-request-resp":
+	case MsgIPRequestResp:
 		n.recvIPRequestResp(p, m)
-	case msgGroupFailed:
+	case MsgGroupFailed:
 		n.recvGroupFailed(p, m)
-	case "reqnodes":
+	case MsgReqnodes:
 		n.recvReqnodes(p)
 	}
 }
@@ -66,18 +66,18 @@ func (n *Node) recvReqnodes(p *peer) {
 	for _, name := range n.cfg.Nodes {
 		list += name + " "
 	}
-	n.send(Msg{Type: "repnodes", Dest: p.name, Fields: []KV{{"nodelist", list}, {"delnodelist", " "}}})
+	n.send(Msg{Type: MsgRepnodes, Dest: p.name, Fields: []KV{{"nodelist", list}, {"delnodelist", " "}}})
 }
 
 // recvShutdone: the peer released everything and leaves (§5.6). Its
 // groups are taken at once, without waiting for its dead time.
 func (n *Node) recvShutdone(p *peer) {
 	was := p.st
-	p.alive, p.st, p.stable, p.left, p.deadAt = false, "dead", true, true, n.now
+	p.alive, p.st, p.stable, p.left, p.deadAt = false, statusDead, true, true, n.now
 	clear(p.holds)
 	clear(p.wants)
 	p.known = true
-	n.transition("info", "node", p.name, was, "dead", "received shutdown notice from %s", p.name)
+	n.transition("info", "node", p.name, string(was), string(statusDead), "received shutdown notice from %s", p.name)
 	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")
 	n.takeOverFrom(p, "node "+p.name+" shut down")
 	n.negotiationOver("node " + p.name + " shut down during the start-up negotiation")

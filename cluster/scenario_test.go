@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,12 +143,22 @@ func command(simp **clustertest.Sim, line string) (string, error) {
 		m := map[string]map[string]bool{"fail": s.FailStart, "inuse": s.InUse}[cmd]
 		m[args[0]+"|"+args[1]] = len(args) < 3 || args[2] != "off"
 	case "standby", "takeover":
+		// standby NODE SET [id=N]: with an id, the node's answers are
+		// printed ("answer N accepted (...)") and checked by the
+		// simulator.
 		set, ok := cluster.ParseSet(args[1])
 		if !ok {
 			return "", fmt.Errorf("bad set %q", args[1])
 		}
+		var id uint64
+		if len(args) > 2 {
+			v, found := strings.CutPrefix(args[2], "id=")
+			if id, err = strconv.ParseUint(v, 10, 64); !found || err != nil {
+				return "", fmt.Errorf("bad request id %q", args[2])
+			}
+		}
 		c := map[string]cluster.AdminCmd{"standby": cluster.CmdStandby, "takeover": cluster.CmdTakeover}[cmd]
-		err = s.Event(args[0], cluster.Admin{Now: now(), Cmd: c, Set: set})
+		err = s.Event(args[0], cluster.Admin{Now: now(), Cmd: c, Set: set, ID: id})
 	case "reload":
 		// reload key=value...: a new configuration for every running
 		// node (the keys of config; groups may carry :digest).

@@ -7,6 +7,8 @@ func (n *Node) shutdown() {
 		return
 	}
 	n.transition("info", "node", n.cfg.Self, n.rs.String(), "shutdown", "shutdown requested: releasing every group")
+	n.finish(Failed, "shutting down")
+	n.op.pending = pendingStandby{}
 	if n.standby.phase != sbNone {
 		n.cancelStandby("shutting down")
 	}
@@ -22,7 +24,7 @@ func (n *Node) shutdown() {
 // heartbeat says rsc_hold=none at once; Understudy keeps listing what it
 // has not released yet, so that nobody takes a group before it is free.
 func (n *Node) announceShutdown() {
-	if n.commUp && n.cfg.AutoFailback != "legacy" {
+	if n.commUp && !n.legacy() {
 		n.sendResource(false, "shutdown")
 	}
 }
@@ -44,7 +46,7 @@ func (n *Node) shutdownProgress() {
 	if failed {
 		n.transition("error", "node", n.cfg.Self, "shutdown", "exit", "a group failed to stop: not telling the peers it is safe to take over")
 	} else {
-		n.send(msg("shutdone", "st", "dead"))
+		n.send(msg(MsgShutdone, "st", string(statusDead)))
 		n.transition("info", "node", n.cfg.Self, "shutdown", "exit", "all groups released; shutdown complete")
 	}
 	n.exited = true

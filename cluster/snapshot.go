@@ -43,13 +43,13 @@ type GroupStatus struct {
 
 // Snapshot returns the current state.
 func (n *Node) Snapshot() Snapshot {
-	s := Snapshot{Self: n.cfg.Self, Status: n.status, State: n.rs.String(), Standby: n.standby.phase.String(), Hold: n.bits()}
+	s := Snapshot{Self: n.cfg.Self, Status: string(n.status), State: n.rs.String(), Standby: n.standby.phase.String(), Hold: n.bits()}
 	for _, name := range n.cfg.Nodes {
 		p, ok := n.peers[name]
 		if !ok {
 			continue
 		}
-		ns := NodeStatus{Name: name, Status: p.st, Links: map[string]string{}, Stable: p.stable, Known: p.known}
+		ns := NodeStatus{Name: name, Status: string(p.st), Links: map[string]string{}, Stable: p.stable, Known: p.known}
 		if p.heard {
 			ns.Heard, ns.LastHeard = true, n.now.Sub(p.lastStatus)
 		}

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/understudy-ha/understudy/config"
 )
 
 // The standby handshake (heartbeat-spec §5.8), seen from either side.
@@ -44,9 +46,8 @@ type standby struct {
 	auto bool
 }
 
-// Handshake timeouts: heartbeat waits 10s for "other" and an hour for
-// "done". A live peer answers "me" at once or not at all (it refuses
-// silently when in flux), so Understudy waits at most twice deadtime.
+// Handshake timeouts: heartbeat waits 10s for "other" (see replyTimeout)
+// and an hour for "done".
 const (
 	standbyReplyTimeout = 10 * time.Second
 	standbyDoneTimeout  = time.Hour
@@ -69,30 +70,45 @@ func (n *Node) setStandby(s standby) {
 	n.standby = s
 }
 
+// sbStart is what startStandby did.
+type sbStart int
+
+const (
+	sbStarted  sbStart = iota // sent "me"
+	sbDeferred                // resources in flux: waits in op.pending (unless auto)
+	sbRefused                 // cannot be done: the reason says why
+)
+
+// replyTimeout is how long the initiator of a handshake waits for
+// "other". heartbeat waits 10s; a live peer answers "me" at once or not
+// at all (it refuses silently when in flux), so Understudy waits at most
+// twice deadtime.
+func (n *Node) replyTimeout() time.Duration { return min(standbyReplyTimeout, 2*n.cfg.Deadtime) }
+
 // startStandby begins giving set up to partner, or to the first live
 // peer when partner is "" (heartbeat's handshake is between two nodes).
-func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool {
+func (n *Node) startStandby(partner string, set Set, auto bool, why string) (sbStart, string) {
 	peers := n.alivePeers()
 	if partner != "" {
 		peers = slices.DeleteFunc(peers, func(p *peer) bool { return p.name != partner })
 	}
 	switch {
-	case n.cfg.AutoFailback == "legacy":
+	case n.legacy():
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: it needs auto_failback on or off, not legacy")
-		return false
+		return sbRefused, "auto_failback legacy does not support standby"
 	case len(peers) == 0:
 		n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: no other node is alive to take over")
-		return false
+		return sbRefused, "no other node is alive to take over"
 	case n.rs != rsStable || n.standby.phase != sbNone || n.busy():
-		if !auto && (n.pending.until.IsZero() || n.pending.set != set || n.pending.partner != partner) {
+		if !auto && (n.op.pending.until.IsZero() || n.op.pending.set != set || n.op.pending.partner != partner) {
 			// An operator's request waits until things settle.
-			n.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(max(standbyReplyTimeout, 4*n.cfg.Deadtime))}
+			n.op.pending = pendingStandby{set: set, partner: partner, why: why, until: n.now.Add(pendingWindow(n.cfg.Deadtime))}
 			n.transition("info", "standby", n.cfg.Self, "", "", "standby [%s] waits until the resources in flux settle: %s", set, why)
 		}
-		return false
+		return sbDeferred, ""
 	}
 	if !auto {
-		n.pending = pendingStandby{}
+		n.op.pending = pendingStandby{}
 	}
 	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
@@ -105,8 +121,8 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) bool
 		}
 	}
 	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: keys, giving: giving,
-		deadline: n.now.Add(min(standbyReplyTimeout, 2*n.cfg.Deadtime)), auto: auto})
-	return true
+		deadline: n.now.Add(n.replyTimeout()), auto: auto})
+	return sbStarted, ""
 }
 
 // busy reports an operation in flight, or one about to start.
@@ -140,6 +156,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.send(n.askResources(p.name, set, "other"))
 		n.setStandby(standby{phase: sbOther, set: set, peer: p.name, keys: n.groupsIn(p.name, set),
 			peerHeld: maps.Clone(p.holds), deadline: n.now.Add(standbyDoneTimeout)})
+		n.takeoverBegins(set)
 	case info == "me":
 		n.transition("warn", "standby", p.name, "", "", "standby request [%s] from %s ignored: resources are in flux", set, p.name)
 	case info == "other" && s.phase == sbMe && s.peer == p.name:
@@ -183,7 +200,9 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		// What it took is in the resource message that follows "done".
 		p.known = false
 		n.setStandby(standby{})
-		n.resourceDue = true
+		n.told.due = true
+		stuck := n.keysWhere(s.giving, func(g *group) bool { return g.state == stopFailed })
+		n.handshakeOver(stuck, "%s took over [%s]", p.name, s.set)
 	default:
 		n.transition("warn", "standby", p.name, "", "", "ignored standby message '%s' from %s in state %s", info, p.name, s.phase)
 	}
@@ -212,9 +231,8 @@ func (n *Node) sendRemaining() {
 		}
 	}
 	bits := map[[2]bool]Set{{true, true}: SetAll, {true, false}: SetLocal, {false, true}: SetForeign, {false, false}: SetNone}[[2]bool{local, foreign}]
-	m := msg("resource", "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", heldValue(held))
-	n.lastResource = m.String() // what the peers last heard from us
-	n.send(m)
+	m := msg(MsgResource, "rsc_hold", string(bits), "rtype", "full", "isstable", "0", "info", "standby", "us_held", heldValue(held))
+	n.sendResourceMsg(m)
 }
 
 // askResources is one step of the handshake. It is addressed to the
@@ -225,7 +243,18 @@ func (n *Node) sendRemaining() {
 // of the step, after it, and the partner must judge the step by what is
 // true when it is taken, not by what we held a moment before.
 func (n *Node) askResources(dest string, set Set, info string) Msg {
-	return Msg{Type: "ask_resources", Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", heldValue(n.heldKeys())}}}
+	return Msg{Type: MsgAskResources, Dest: dest, Fields: []KV{{"rsc_hold", string(set)}, {"info", info}, {"us_held", heldValue(n.heldKeys())}}}
+}
+
+// keysWhere lists those of keys whose group satisfies ok.
+func (n *Node) keysWhere(keys []string, ok func(*group) bool) []string {
+	var out []string
+	for _, k := range keys {
+		if g := n.byKey[k]; g != nil && ok(g) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // standbyProgress sends "done" when our half of the handshake finished.
@@ -259,37 +288,24 @@ func (n *Node) standbyProgress() {
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby resource acquisition done [%s]", s.set)
 		n.send(n.askResources(s.peer, s.set, "done"))
 		n.setStandby(standby{})
-		n.resourceDue = true
+		n.told.due = true
+		failed := n.keysWhere(s.keys, func(g *group) bool { return g.failed[n.cfg.Self] })
+		n.handshakeOver(failed, "took over [%s] from %s", n.op.req.set, s.peer)
 	}
 }
 
-// pendingStandby is an operator's standby that arrived while resources
-// were in flux; it is tried again on every step until it starts or
-// expires (heartbeat drops it with a log line).
-type pendingStandby struct {
-	set          Set
-	partner, why string
-	until        time.Time
-}
-
-// retryPending starts a waiting operator's standby once it can.
-func (n *Node) retryPending() {
-	p := n.pending
-	switch {
-	case p.until.IsZero():
-	case !n.now.Before(p.until):
-		n.pending = pendingStandby{}
-		n.transition("warn", "standby", n.cfg.Self, "", "", "standby [%s] given up: the resources stayed in flux", p.set)
-	default:
-		n.startStandby(p.partner, p.set, false, p.why)
+// standbyTimeout cancels a handshake whose peer stopped answering.
+func (n *Node) standbyTimeout() {
+	s := n.standby
+	if s.phase == sbNone || n.now.Before(s.deadline) {
+		return
 	}
-}
-
-// standbyTimers cancels a handshake whose peer stopped answering.
-func (n *Node) standbyTimers() {
-	if n.standby.phase != sbNone && !n.now.Before(n.standby.deadline) {
-		n.cancelStandby("no reply to standby request in time")
+	if s.phase == sbMe {
+		n.finishAt(reqHandshake, Failed, "no reply from %s within %s", s.peer, n.replyTimeout())
+	} else {
+		n.finishAt(reqHandshake, Failed, "the handshake with %s did not finish within %s", s.peer, standbyDoneTimeout)
 	}
+	n.cancelStandby("no reply to standby request in time")
 }
 
 func (n *Node) cancelStandbyWith(peer, why string) {
@@ -300,38 +316,23 @@ func (n *Node) cancelStandbyWith(peer, why string) {
 
 func (n *Node) cancelStandby(why string) {
 	n.transition("warn", "standby", n.cfg.Self, n.standby.phase.String(), "none", "standby cancelled: %s", why)
+	n.finishAt(reqHandshake, Failed, "cancelled: %s", why)
 	n.standby = standby{}
-	n.resourceDue = true
+	n.told.due = true
 }
 
 // recvTakeover: the peer runs hb_takeover, so we go standby for the
 // complementary set (heartbeat's rc.d/hb_takeover).
 func (n *Node) recvTakeover(p *peer, m Msg) {
-	mapped := map[string]Set{"all": SetAll, "local": SetForeign, "foreign": SetLocal, "failback": SetAll}
-	set, ok := mapped[m.Get("rsc_hold")]
+	set, ok := takeoverSets[m.Get("rsc_hold")]
 	if !ok {
 		return
 	}
-	n.startStandby(p.name, set, false, p.name+" asked to take over")
-}
-
-// admin runs an operator's standby or takeover.
-func (n *Node) admin(e Admin) {
-	clear(n.gaveAway) // a new operator decision replaces the old one
-	n.pending = pendingStandby{}
-	switch e.Cmd {
-	case CmdStandby:
-		n.startStandby("", e.Set, false, "operator request")
-	case CmdTakeover:
-		if len(n.alivePeers()) == 0 {
-			n.transition("warn", "standby", n.cfg.Self, "", "", "takeover refused: no other node is alive")
-			return
-		}
-		n.transition("info", "standby", n.cfg.Self, "", "", "asking the peer to hand over [%s]: operator request", e.Set)
-		n.send(msg("hb_takeover", "rsc_hold", string(e.Set)))
-		// An operator's takeover undoes nothing automatic later.
-		for _, p := range n.peers {
-			p.failback = false
+	// It replaces the operator's standby that waits, or the takeover
+	// that waits for a peer: this node now hands over instead.
+	if started, _ := n.startStandby(p.name, set, false, p.name+" asked to take over"); started != sbRefused {
+		if st := n.op.req.stage; st == reqSettling || st == reqAsked {
+			n.finish(Failed, "superseded: %s asked this node to hand over [%s]", p.name, set)
 		}
 	}
 }
@@ -339,7 +340,7 @@ func (n *Node) admin(e Admin) {
 // tryFailback hands groups back to their returning preferred node when
 // auto_failback is on and we took them because it died (§5.7).
 func (n *Node) tryFailback() {
-	if n.cfg.AutoFailback != "on" || n.rs != rsStable || n.standby.phase != sbNone {
+	if n.cfg.AutoFailback != config.FailbackOn || n.rs != rsStable || n.standby.phase != sbNone {
 		return
 	}
 	for _, p := range n.alivePeers() {
@@ -354,7 +355,7 @@ func (n *Node) tryFailback() {
 			p.failback = false
 			continue
 		}
-		if n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back") {
+		if started, _ := n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back"); started == sbStarted {
 			p.failback = false
 		}
 		return

@@ -10,13 +10,13 @@ func (n *Node) checkCommUp() {
 		return
 	}
 	for _, p := range n.peers {
-		if !p.heard && p.st != "dead" {
+		if !p.heard && p.st != statusDead {
 			return
 		}
 	}
 	n.commUp = true
-	n.setStatus("active", "communication is up: every node heard from or declared dead")
-	if n.cfg.AutoFailback == "legacy" {
+	n.setStatus(statusActive, "communication is up: every node heard from or declared dead")
+	if n.legacy() {
 		n.rs = rsStable
 		n.legacyStart()
 		return
@@ -30,12 +30,22 @@ func (n *Node) checkCommUp() {
 	// (the peer died or was cut meanwhile), Understudy places its groups
 	// after twice the request delay.
 	n.rsTimer = n.now.Add(2 * min(rqstDelay, 2*n.cfg.Deadtime))
-	n.send(msg("starting"))
+	n.send(msg(MsgStarting))
+}
+
+// negotiationTimeout ends a start-up negotiation that waited long enough.
+func (n *Node) negotiationTimeout() {
+	switch {
+	case n.rs == rsRscRcvd && !n.now.Before(n.rsTimer):
+		n.becomeStable("local resource transition completed: the peer stayed unstable for the request delay")
+	case (n.rs == rsStarting || n.rs == rsBothStarting) && !n.now.Before(n.rsTimer):
+		n.becomeStable("no answer to starting within twice the request delay")
+	}
 }
 
 // recvStarting answers a peer's starting with our holdings (§5.3 step 2).
 func (n *Node) recvStarting(p *peer) {
-	if n.cfg.AutoFailback == "legacy" {
+	if n.legacy() {
 		return
 	}
 	p.stable = false
@@ -141,7 +151,7 @@ func (n *Node) becomeStable(reason string) {
 		}
 	}
 	n.take(keys, "initial resource acquisition")
-	if n.cfg.AutoFailback == "legacy" {
+	if n.legacy() {
 		n.sendResource(true, "")
 	}
 	// Otherwise Step's announceHoldings says it, once reconcile has begun

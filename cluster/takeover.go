@@ -5,10 +5,6 @@ import (
 	"strings"
 )
 
-// msgGroupFailed is Understudy's message "I could not start this group":
-// a peer that has not failed it takes it. heartbeat ignores the type.
-const msgGroupFailed = "understudy-group-failed"
-
 // owner is the node that should take group g when its holder is gone: its
 // preferred node if alive and not failed on it, else the first live node
 // in ha.cf order that has not failed it. Every node computes the same
@@ -64,7 +60,7 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 // when a standby or failback in a cluster of three or more nodes hands a
 // group back to a node that was not part of the handshake.
 func (n *Node) adoptOrphans() {
-	if n.rs != rsStable || n.standby.phase != sbNone || n.cfg.AutoFailback == "legacy" {
+	if n.rs != rsStable || n.standby.phase != sbNone || n.legacy() {
 		return
 	}
 	for _, p := range n.alivePeers() {
@@ -89,7 +85,7 @@ func (n *Node) adoptOrphans() {
 // groupFailedHere hands a group whose start failed to a peer that has not
 // failed it, or gives up on it once every live node failed it.
 func (n *Node) groupFailedHere(g *group) {
-	n.send(msg(msgGroupFailed, "group", g.spec.Key))
+	n.send(msg(MsgGroupFailed, "group", g.spec.Key))
 	n.failedElsewhere(g)
 }
 

@@ -71,11 +71,15 @@ type OpDone struct {
 	Err error
 }
 
-// Admin is an operator's command: standby or takeover of a set.
+// Admin is an operator's command: standby or takeover of a set. ID is
+// the caller's request id: the node tells what became of the command in
+// Output.Answers under that id (see Answer). 0 means that nobody waits:
+// the command runs all the same, and no Answer is given.
 type Admin struct {
 	Now time.Time
 	Cmd AdminCmd
 	Set Set
+	ID  uint64
 }
 
 // Shutdown asks the node to hand its groups over and stop.
@@ -124,6 +128,84 @@ const (
 	CmdTakeover
 )
 
+func (c AdminCmd) String() string {
+	switch c {
+	case CmdStandby:
+		return "standby"
+	case CmdTakeover:
+		return "takeover"
+	}
+	return fmt.Sprintf("command %d", int(c))
+}
+
+// Verdict is what became of an operator's command.
+type Verdict int
+
+const (
+	// Accepted: the command is under way; a Done or a Failed follows.
+	Accepted Verdict = iota + 1
+	// Done: the command is carried out, or there was nothing to do.
+	Done
+	// Refused: the command cannot be carried out; nothing was done.
+	Refused
+	// Failed: an accepted command did not complete.
+	Failed
+)
+
+var verdictNames = [...]string{Accepted: "accepted", Done: "done", Refused: "refused", Failed: "failed"}
+
+func (v Verdict) String() string {
+	if v < Accepted || v > Failed {
+		return fmt.Sprintf("verdict %d", int(v))
+	}
+	return verdictNames[v]
+}
+
+// Final reports whether no other answer follows this one.
+func (v Verdict) Final() bool { return v != Accepted }
+
+// Answer tells the caller what became of its Admin command ID; Reason
+// says why, in words for the operator. The rules:
+//
+//   - every Admin with an ID gets at least one Answer in the Step that
+//     handles it: Refused (no other node is alive; auto_failback legacy;
+//     the node is shutting down or has shut down; an unknown command),
+//     Done (nothing to do: the set names no group of this node, as
+//     standby none does), or Accepted (the standby handshake began; the
+//     standby waits until resources in flux settle; the takeover asked
+//     the peers to hand over). A standby of a set this node holds none
+//     of still runs the handshake: the partner takes the set's groups
+//     that nobody holds, and they are not adopted back here for a while;
+//   - an Accepted command later gets exactly one final Answer, Done or
+//     Failed. A standby is Done when the partner says "done" (it took
+//     the set over); a takeover when this node finished acquiring the
+//     set from the peer that began a standby toward it in answer. It is
+//     Failed when its handshake is cancelled (the partner died,
+//     restarted or shut down, the configuration changed, no "other"
+//     within min(10s, 2 deadtimes), no "done" within the hour), when a
+//     waiting standby is given up (resources in flux for max(10s, 4
+//     deadtimes)) or can no longer be done (its partner died), when no
+//     peer began to hand over within takeoverWait (max(10s, 4
+//     deadtimes) + 2 deadtimes: an Understudy peer in flux defers the
+//     request that long; a heartbeat peer drops it silently), or when a
+//     group of the set failed to stop (standby) or to start (takeover)
+//     here. So the final answer comes within the handshake's deadlines:
+//     at most max(10s, 4 deadtimes) + 2 deadtimes before the handshake
+//     begins, then one hour;
+//   - there is at most one command under way: a newer Admin supersedes
+//     it, and so does a peer's hb_takeover that makes this node hand
+//     over instead (Failed, "superseded ..."); a Shutdown fails it
+//     ("shutting down").
+type Answer struct {
+	ID      uint64
+	Verdict Verdict
+	Reason  string
+}
+
+func (a Answer) String() string {
+	return fmt.Sprintf("%d %s (%s)", a.ID, a.Verdict, a.Reason)
+}
+
 // Set names groups relative to a node, as heartbeat's rsc_hold does.
 type Set string
 
@@ -146,56 +228,13 @@ func ParseSet(s string) (Set, bool) {
 	return "", false
 }
 
-// Msg is a cluster message: its type, its fields in order (without the
-// standard fields the transport adds: src, seq, hg, ts, auth, ...), and
-// for received messages its sender. Dest is empty for "everyone".
-type Msg struct {
-	Type   string
-	Src    string
-	Dest   string
-	Gen    uint64 // sender's generation (received messages)
-	Fields []KV
-}
-
-// KV is one message field.
-type KV struct{ K, V string }
-
-// Get returns the first field named k.
-func (m Msg) Get(k string) string {
-	for _, f := range m.Fields {
-		if f.K == k {
-			return f.V
-		}
-	}
-	return ""
-}
-
-func (m Msg) String() string {
-	var b strings.Builder
-	b.WriteString("t=" + m.Type)
-	if m.Dest != "" {
-		b.WriteString(" dest=" + m.Dest)
-	}
-	for _, f := range m.Fields {
-		fmt.Fprintf(&b, " %s=%s", f.K, f.V)
-	}
-	return b.String()
-}
-
-func msg(t string, kv ...string) Msg {
-	m := Msg{Type: t}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m.Fields = append(m.Fields, KV{kv[i], kv[i+1]})
-	}
-	return m
-}
-
 // Output is what one Step asks the caller to do, in this order:
 //  1. log Transitions;
 //  2. start the Release operations (each group right to left);
 //  3. start the Acquire operations (each group left to right) — a group
 //     never appears in both, and never while an operation on it runs;
-//  4. send Messages on every link.
+//  4. send Messages on every link;
+//  5. hand the Answers to the operators waiting for them.
 //
 // Each operation is reported back with OpDone. Exit is set once, when a
 // Shutdown has completed: every group released and shutdone sent.
@@ -204,6 +243,7 @@ type Output struct {
 	Release     []string
 	Acquire     []string
 	Messages    []Msg
+	Answers     []Answer
 	// NextTick is when the machine next needs a Tick, at the latest.
 	NextTick time.Time
 	Exit     bool

@@ -34,13 +34,18 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 		}
 		s.ops = append(s.ops, pendingOp{at: s.Now.Add(s.OpDelay), node: sn.name, group: k, op: cluster.Acquire, err: err})
 	}
+	for _, a := range out.Answers {
+		s.logf("%s: answer %s", sn.name, a)
+		s.checkAnswer(sn, a)
+	}
 	sn.next = out.NextTick
 	if out.Exit {
+		s.checkExit(sn)
 		delete(s.nodes, sn.name)
 		s.logf("%s: exited", sn.name)
 	}
 	for _, m := range out.Messages {
-		if m.Type != "status" {
+		if m.Type != cluster.MsgStatus {
 			s.logf("%s: send %s", sn.name, m)
 		}
 		s.enqueue(sn.name, m)

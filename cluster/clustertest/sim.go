@@ -1,7 +1,10 @@
 // Package clustertest simulates a cluster of state machines on a virtual
 // clock and network, for scenario tests: nodes start, crash and shut down,
 // links are cut and healed, resource operations take time and fail on
-// demand. After every step it checks the safety invariants.
+// demand, operators issue commands and wait for their answers. After
+// every step it checks the safety invariants, and that every command
+// issued with an ID is answered in its step and, once accepted, gets
+// exactly one final answer.
 package clustertest
 
 import (
@@ -47,6 +50,8 @@ type simNode struct {
 	held map[string]bool // physically holds (from acquire start to release end)
 	// heldBelief: the peers the node believed alive when it acquired.
 	heldBelief map[string]map[string]bool
+	// requests: the operators' commands issued with an ID, by ID.
+	requests map[uint64]*request
 }
 
 type pendingOp struct {
@@ -83,7 +88,8 @@ func (s *Sim) Start(name string) error {
 	cfg := s.Base
 	cfg.Self = name
 	s.gens[name]++
-	sn := &simNode{name: name, n: cluster.New(cfg, s.Now), held: map[string]bool{}, heldBelief: map[string]map[string]bool{}}
+	sn := &simNode{name: name, n: cluster.New(cfg, s.Now), held: map[string]bool{}, heldBelief: map[string]map[string]bool{},
+		requests: map[uint64]*request{}}
 	s.nodes[name] = sn
 	s.apply(sn, sn.n.Step(cluster.Tick{Now: s.Now}))
 	return nil
@@ -110,11 +116,15 @@ func (s *Sim) Cut(a, b, link string, cut bool) {
 	}
 }
 
-// Event feeds an event to a running node.
+// Event feeds an event to a running node. An Admin with an ID must be
+// answered in that step (a violation otherwise); an ID is used once.
 func (s *Sim) Event(name string, ev cluster.Event) error {
 	sn, ok := s.nodes[name]
 	if !ok {
 		return fmt.Errorf("%s is not running", name)
+	}
+	if a, ok := ev.(cluster.Admin); ok && a.ID != 0 {
+		return s.admin(sn, a)
 	}
 	s.apply(sn, sn.n.Step(ev))
 	return nil
