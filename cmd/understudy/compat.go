@@ -44,6 +44,7 @@ type compat struct {
 	socket  string
 	haDir   string // "" = the directory the daemon reports, else /etc/ha.d
 	timeout time.Duration
+	wait    time.Duration // how long hb_standby follows its command
 	now     func() time.Time
 	pid     int
 	host    string
@@ -59,7 +60,7 @@ type compat struct {
 
 func newCompat(stdout, stderr io.Writer) *compat {
 	c := &compat{socket: defaultSocket(), haDir: os.Getenv(envHADir), timeout: control.DefaultTimeout,
-		now: time.Now, pid: os.Getpid(), out: stdout, errw: stderr}
+		wait: control.DefaultWait, now: time.Now, pid: os.Getpid(), out: stdout, errw: stderr}
 	c.host, _ = os.Hostname()
 	return c
 }
@@ -109,15 +110,17 @@ func (c *compat) hbAdmin(cmd cluster.AdminCmd, args []string) int {
 		fmt.Fprintf(c.out, "%s: wrong resources(%s).\n", prog, word)
 		return usage()
 	}
-	if cmd == cluster.CmdStandby {
-		fmt.Fprintf(c.errw, "Going standby [%s].\n", set)
+	res, msg := control.Admin(context.Background(), c.socket, cmd, set, c.wait, func() {
+		if cmd == cluster.CmdStandby {
+			fmt.Fprintf(c.errw, "Going standby [%s].\n", set)
+		}
+	})
+	// heartbeat's scripts write to a FIFO and never learn whether the
+	// daemon acted; Understudy knows, and says so.
+	if res == control.ResultPending || res == control.ResultFailed {
+		fmt.Fprintf(c.errw, "%s: %s\n", prog, msg)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	if err := control.SendAdmin(ctx, c.socket, cmd, set); err != nil {
-		// heartbeat's scripts write to a FIFO and never learn whether the
-		// daemon acted; Understudy knows, and says so.
-		fmt.Fprintf(c.errw, "%s: %v\n", prog, err)
+	if res == control.ResultFailed {
 		return 1
 	}
 	return 0

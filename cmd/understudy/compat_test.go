@@ -54,7 +54,7 @@ const logPrefix = "Mar 01 09:30:00 node1 cl_status: [4242]: ERROR: "
 func testCompat(sock, dir string) (*compat, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	return &compat{
-		socket: sock, haDir: dir, timeout: control.DefaultTimeout,
+		socket: sock, haDir: dir, timeout: control.DefaultTimeout, wait: control.DefaultWait,
 		now: func() time.Time { return time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC) },
 		pid: 4242, host: "node1", out: &out, errw: &errb,
 	}, &out, &errb
@@ -431,20 +431,47 @@ func TestHbStandbyTakeover(t *testing.T) {
 }
 
 func TestHbStandbyFailures(t *testing.T) {
+	// No daemon: the error alone, no "Going standby" before it (issue 13).
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	c, out, errb := testCompat(sock, "")
 	if code := c.hbAdmin(cluster.CmdStandby, []string{"hb_standby"}); code != 1 || out.Len() > 0 ||
-		errb.String() != "Going standby [all].\nhb_standby: understudy is not running (no socket at "+sock+")\n" {
+		errb.String() != "hb_standby: understudy is not running (no socket at "+sock+")\n" {
 		t.Errorf("not running: exit %d, stdout %q, stderr %q", code, out, errb)
 	}
 
-	b := &controltest.Backend{AdminErr: errors.New("standby refused: auto_failback is legacy")}
-	sock = controltest.Serve(t, &control.Server{Backend: b})
-	c, out, errb = testCompat(sock, "")
-	if code := c.hbAdmin(cluster.CmdTakeover, []string{"hb_takeover", "local"}); code != 1 || out.Len() > 0 ||
-		!strings.HasPrefix(errb.String(), "hb_takeover: ") || !strings.Contains(errb.String(), "auto_failback is legacy") {
-		t.Errorf("refused: exit %d, stdout %q, stderr %q", code, out, errb)
+	// A refusal: exit 1 with the reason, as hb_standby(1) promises.
+	refused := []control.Answer{{Verdict: control.VerdictRefused, Reason: "auto_failback is legacy"}}
+	for _, cmd := range []cluster.AdminCmd{cluster.CmdStandby, cluster.CmdTakeover} {
+		prog := map[cluster.AdminCmd]string{cluster.CmdStandby: "hb_standby", cluster.CmdTakeover: "hb_takeover"}[cmd]
+		sock = controltest.Serve(t, &control.Server{Backend: &controltest.Backend{Answers: refused}})
+		c, out, errb = testCompat(sock, "")
+		if code := c.hbAdmin(cmd, []string{prog, "local"}); code != 1 || out.Len() > 0 ||
+			errb.String() != prog+": refused: auto_failback is legacy\n" {
+			t.Errorf("%s refused: exit %d, stdout %q, stderr %q", prog, code, out, errb)
+		}
 	}
+
+	// Accepted, then failed: exit 1, after the line of the acceptance.
+	failed := []control.Answer{{Verdict: control.VerdictAccepted}, {Verdict: control.VerdictFailed, Reason: "node2 did not answer"}}
+	sock = controltest.Serve(t, &control.Server{Backend: &controltest.Backend{Answers: failed}})
+	c, out, errb = testCompat(sock, "")
+	if code := c.hbAdmin(cluster.CmdStandby, []string{"hb_standby"}); code != 1 || out.Len() > 0 ||
+		errb.String() != "Going standby [all].\nhb_standby: failed: node2 did not answer\n" {
+		t.Errorf("failed: exit %d, stdout %q, stderr %q", code, out, errb)
+	}
+
+	// Still running when the wait runs out: heartbeat's 0, and a note.
+	running := []control.Answer{{Verdict: control.VerdictAccepted}}
+	sock = controltest.Serve(t, &control.Server{Backend: &controltest.Backend{Answers: running, Open: true}})
+	c, out, errb = testCompat(sock, "")
+	c.wait = 20 * time.Millisecond
+	if code := c.hbAdmin(cluster.CmdTakeover, []string{"hb_takeover"}); code != 0 || out.Len() > 0 ||
+		errb.String() != "hb_takeover: still running after 20ms; follow it with understudy status or in the log\n" {
+		t.Errorf("still running: exit %d, stdout %q, stderr %q", code, out, errb)
+	}
+
+	b := &controltest.Backend{AdminErr: errors.New("the daemon is busy")}
+	sock = controltest.Serve(t, &control.Server{Backend: b})
 
 	// Without a program name the command names itself.
 	c, out, _ = testCompat(sock, "")
