@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/understudy-ha/understudy/control/hbcompat"
 )
 
 // Exit codes shared by the subcommands.
@@ -40,13 +41,8 @@ var version = "dev"
 
 func main() {
 	// heartbeat's commands, as links to this binary (make install).
-	switch filepath.Base(os.Args[0]) {
-	case "cl_status":
-		os.Exit(runClStatus(os.Args, os.Stdout, os.Stderr))
-	case "hb_standby":
-		os.Exit(runHbStandby(os.Args, os.Stdout, os.Stderr))
-	case "hb_takeover":
-		os.Exit(runHbTakeover(os.Args, os.Stdout, os.Stderr))
+	if code, ok := hbcompat.Run(os.Args, hbEnv(os.Stdout, os.Stderr)); ok {
+		os.Exit(code)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

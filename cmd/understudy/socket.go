@@ -1,11 +1,13 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/control/hbcompat"
 )
 
 // Environment variables that point the commands at another daemon.
@@ -33,4 +35,11 @@ func defaultSocket() string {
 		return filepath.Join(s.Paths.RunDir, control.SocketName)
 	}
 	return control.DefaultSocket
+}
+
+// hbEnv is what heartbeat's commands take from the environment: the
+// socket as for every command, and $UNDERSTUDY_HA_DIR if set (else
+// cl_status reads the directory the daemon reports).
+func hbEnv(stdout, stderr io.Writer) hbcompat.Env {
+	return hbcompat.Env{Socket: defaultSocket(), Dir: os.Getenv(envHADir), Stdout: stdout, Stderr: stderr}
 }
