@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -32,6 +30,15 @@ var adminVerb = map[cluster.AdminCmd]struct{ help, going, done string }{
 // running when --wait ran out.
 const exitPending = 3
 
+const adminHelp = `
+
+The command waits for the cluster's answer: the first line once the
+cluster accepted the command, the second when it is done. Exit status:
+0 done (or accepted, with --wait 0); 1 refused or failed (the reason is
+on stderr), no daemon, or a wrong set or too many arguments (as
+hb_standby); 2 bad usage; 3 accepted and still running when --wait ran
+out.`
+
 func runStandby(args []string, stdout, stderr io.Writer) int {
 	return runAdmin("standby", cluster.CmdStandby, args, stdout, stderr)
 }
@@ -45,33 +52,25 @@ func runTakeover(args []string, stdout, stderr io.Writer) int {
 // hb_takeover do, exit status 1 included, so that scripts written for
 // heartbeat keep working.
 func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
-	wait := fs.Duration("wait", control.DefaultWait, "how long to follow the command for its outcome (0: return once accepted)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: understudy %s [-s SOCKET] [--wait DURATION] [all|foreign|local|failback]\n\n%s\n", name, adminVerb[cmd].help)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	f := newFlags(name, "[-s SOCKET] [--wait DURATION] [all|foreign|local|failback]", adminVerb[cmd].help+adminHelp)
+	sock := f.socket()
+	wait := f.Duration("wait", control.DefaultWait, "how long to follow the command for its outcome; 0: return once the cluster accepted it")
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
 	if *wait < 0 || *wait > control.MaxWait {
 		fmt.Fprintf(stderr, "understudy %s: --wait %v: want 0 to %v\n", name, *wait, control.MaxWait)
 		return exitUsage
 	}
-	if fs.NArg() > 1 {
+	if f.NArg() > 1 {
 		fmt.Fprintf(stderr, "understudy %s: too many arguments\n", name)
-		fs.Usage()
+		f.usage(stderr)
 		return exitFail
 	}
-	set, err := control.ParseSet(fs.Arg(0))
+	set, err := control.ParseSet(f.Arg(0))
 	if err != nil {
-		fmt.Fprintf(stderr, "understudy %s: wrong resources(%s).\n", name, fs.Arg(0))
-		fs.Usage()
+		fmt.Fprintf(stderr, "understudy %s: wrong resources(%s).\n", name, f.Arg(0))
+		f.usage(stderr)
 		return exitFail
 	}
 	verb := adminVerb[cmd]

@@ -117,6 +117,14 @@ func AsRoot(c net.Conn) (control.Cred, error) {
 func Serve(t testing.TB, srv *control.Server) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "s.sock")
+	ServeAt(t, srv, path)
+	return path
+}
+
+// ServeAt is Serve on the socket path (a run directory's
+// understudy.sock, say).
+func ServeAt(t testing.TB, srv *control.Server, path string) {
+	t.Helper()
 	ln, err := control.Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +149,6 @@ func Serve(t testing.TB, srv *control.Server) string {
 			t.Errorf("Serve did not return within 10s of cancel")
 		}
 	})
-	return path
 }
 
 // Started is Sample's start time.

@@ -10,13 +10,22 @@ import (
 	"github.com/understudy-ha/understudy/control/hbcompat"
 )
 
-// Environment variables that point the commands at another daemon.
+// The environment variables every command honours, the same way
+// (understudy(8) ENVIRONMENT); the init script exports them to the
+// commands it runs, and the systemd unit reads them from
+// /etc/default/understudy.
 const (
-	envSocket = "UNDERSTUDY_SOCKET" // the control socket
-	envHADir  = "UNDERSTUDY_HA_DIR" // the configuration directory
+	// envHADir is the configuration directory: the default of -c, and
+	// where the other commands find understudy.toml (for the socket)
+	// and cl_status finds ha.cf.
+	envHADir = "UNDERSTUDY_HA_DIR"
+	// envSocket is the daemon's control socket: the default of -s, and
+	// the socket of cl_status, hb_standby and hb_takeover.
+	envSocket = "UNDERSTUDY_SOCKET"
 )
 
-// haDir is the configuration directory the commands read.
+// haDir is the configuration directory: $UNDERSTUDY_HA_DIR, else
+// /etc/ha.d.
 func haDir() string {
 	if d := os.Getenv(envHADir); d != "" {
 		return d
@@ -25,8 +34,8 @@ func haDir() string {
 }
 
 // defaultSocket is where the daemon listens: $UNDERSTUDY_SOCKET, else
-// run_dir of understudy.toml (the daemon reads the same file), else
-// control.DefaultSocket.
+// run_dir of understudy.toml in haDir (the daemon reads the same file),
+// else control.DefaultSocket.
 func defaultSocket() string {
 	if s := os.Getenv(envSocket); s != "" {
 		return s
