@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -71,8 +70,9 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		Logging: setLogging, Ready: func() { sdnotify.Ready() },
 		Watchdog: func() { sdnotify.Watchdog() }, WatchdogEvery: sdnotify.WatchdogInterval()})
 	if err != nil {
+		// Once: the logger writes to stderr as well as to ha.cf's
+		// destinations (when they were read).
 		log.Error("understudy stopped", "err", err)
-		fmt.Fprintf(stderr, "understudy: %v\n", err)
 		if errors.Is(err, daemon.ErrConfig) {
 			return exitNotConfigured
 		}
