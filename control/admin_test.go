@@ -76,17 +76,8 @@ func TestAdminOutcomes(t *testing.T) {
 // lines sends one raw request and returns every reply line.
 func lines(t *testing.T, path, req string) []control.Response {
 	t.Helper()
-	c, err := net.Dial("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte(req + "\n")); err != nil {
-		t.Fatal(err)
-	}
 	var out []control.Response
-	sc := bufio.NewScanner(c)
+	sc := bufio.NewScanner(send(t, path, []byte(req+"\n")))
 	for sc.Scan() {
 		var r control.Response
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {

@@ -48,20 +48,27 @@ func bounded(t *testing.T) context.Context {
 	return ctx
 }
 
-// exchange writes raw bytes to the socket and returns the reply line.
-func exchange(t *testing.T, path string, req []byte) control.Response {
+// send writes raw bytes to the socket and closes the writing side; the
+// connection is closed when the test ends.
+func send(t *testing.T, path string, req []byte) net.Conn {
 	t.Helper()
 	c, err := net.Dial("unix", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := c.Write(req); err != nil {
 		t.Fatal(err)
 	}
 	c.(*net.UnixConn).CloseWrite()
-	return readResponse(t, c)
+	return c
+}
+
+// exchange writes raw bytes to the socket and returns the reply line.
+func exchange(t *testing.T, path string, req []byte) control.Response {
+	t.Helper()
+	return readResponse(t, send(t, path, req))
 }
 
 func readResponse(t *testing.T, c net.Conn) control.Response {

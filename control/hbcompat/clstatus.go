@@ -118,15 +118,27 @@ func (c *compat) logErr(format string, a ...any) {
 // simpleOpts is cl_status's general_simple_opt_deal: -m only. It returns
 // the operands, or ok false after reporting a bad option.
 func (c *compat) simpleOpts(g *getopt) ([]string, bool) {
-	for {
-		opt, _, ok := g.next()
-		if !ok {
-			return g.operands, true
-		}
-		if opt != 'm' {
-			c.logErr("Error: getopt returnedcharacter %c.", opt)
-			return nil, false
-		}
-		c.human = true
+	if bad := g.options(func(byte, string) bool { return false }); bad != 0 {
+		c.logErr("Error: getopt returnedcharacter %c.", bad)
+		return nil, false
 	}
+	return g.operands, true
+}
+
+// operands is simpleOpts, then heartbeat's check that at least n
+// operands came, with the sub-command's own words when they did not.
+func (c *compat) operands(g *getopt, n int, notEnough string) ([]string, bool) {
+	ops, ok := c.simpleOpts(g)
+	if ok && len(ops) < n {
+		fmt.Fprintln(c.errw, notEnough)
+		return nil, false
+	}
+	return ops, ok
+}
+
+// badOption reports an option a sub-command refused, in heartbeat's
+// words (its typo included).
+func (c *compat) badOption(opt byte) int {
+	c.logErr("Error: getopt returnedcharacter code %c.", opt)
+	return clParamErr
 }

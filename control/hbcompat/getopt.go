@@ -64,3 +64,21 @@ func (g *getopt) next() (opt byte, arg string, ok bool) {
 	}
 	return opt, arg, true
 }
+
+// options runs take on each option but -m, which every sub-command that
+// accepts it takes the same way (sentences instead of bare words), until
+// the options end. It stops at the first option take refuses and returns
+// it; 0 when none was refused.
+func (g *getopt) options(take func(opt byte, arg string) bool) byte {
+	for {
+		opt, arg, ok := g.next()
+		switch {
+		case !ok:
+			return 0
+		case opt == 'm':
+			g.c.human = true
+		case !take(opt, arg):
+			return opt
+		}
+	}
+}

@@ -8,20 +8,14 @@ import (
 
 func (c *compat) hbparameter(g *getopt) int {
 	name, have := "", false
-	for {
-		opt, arg, ok := g.next()
-		if !ok {
-			break
-		}
-		switch opt {
-		case 'm':
-			c.human = true
-		case 'p':
+	bad := g.options(func(opt byte, arg string) bool {
+		if opt == 'p' {
 			name, have = arg, true
-		default:
-			c.logErr("Error: getopt returnedcharacter code %c.", opt)
-			return clParamErr
 		}
+		return opt == 'p'
+	})
+	if bad != 0 {
+		return c.badOption(bad)
 	}
 	if !have {
 		c.logErr("parameter name required")

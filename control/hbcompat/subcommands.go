@@ -13,18 +13,10 @@ import (
 
 func (c *compat) hbstatus(g *getopt) int {
 	verbose := false
-	for {
-		opt, _, ok := g.next()
-		if !ok {
-			break
-		}
-		switch opt {
-		case 'm':
-			c.human = true
-		case 'v':
-			verbose = true
-		} // heartbeat ignores the rest, after getopt's complaint
-	}
+	g.options(func(opt byte, _ string) bool {
+		verbose = verbose || opt == 'v'
+		return true // heartbeat ignores the rest, after getopt's complaint
+	})
 	if err := g.signonErr; err != nil {
 		rc := clOK
 		if errors.Is(err, control.ErrNotRunning) {
@@ -64,14 +56,8 @@ func (c *compat) hbversion() string {
 
 func (c *compat) listnodes(g *getopt) int {
 	var verbose, ping, normal bool
-	for {
-		opt, _, ok := g.next()
-		if !ok {
-			break
-		}
+	bad := g.options(func(opt byte, _ string) bool {
 		switch opt {
-		case 'm':
-			c.human = true
 		case 'v':
 			verbose = true
 		case 'p':
@@ -79,9 +65,12 @@ func (c *compat) listnodes(g *getopt) int {
 		case 'n':
 			normal = true
 		default:
-			c.logErr("Error: getopt returnedcharacter code %c.", opt)
-			return clParamErr
+			return false
 		}
+		return true
+	})
+	if bad != 0 {
+		return c.badOption(bad)
 	}
 	return c.printNodes(normal, ping, verbose)
 }
@@ -121,12 +110,8 @@ func (c *compat) printLinks(n hbNode, verbose bool) {
 }
 
 func (c *compat) nodestatus(g *getopt) int {
-	ops, ok := c.simpleOpts(g)
+	ops, ok := c.operands(g, 1, "Not enough parameters.")
 	if !ok {
-		return clParamErr
-	}
-	if len(ops) < 1 {
-		fmt.Fprintln(c.errw, "Not enough parameters.")
 		return clParamErr
 	}
 	n, ok := c.findNode(ops[0])
@@ -164,12 +149,8 @@ func (c *compat) nodetype(g *getopt) int {
 // nodeFact answers nodeweight, nodesite and nodetype: one fixed value for
 // every node, with heartbeat's own (differing) error wording for each.
 func (c *compat) nodeFact(g *getopt, notEnough, badNode, human, value string) int {
-	ops, ok := c.simpleOpts(g)
+	ops, ok := c.operands(g, 1, notEnough)
 	if !ok {
-		return clParamErr
-	}
-	if len(ops) < 1 {
-		fmt.Fprintln(c.errw, notEnough)
 		return clParamErr
 	}
 	if _, ok := c.findNode(ops[0]); !ok {
@@ -186,20 +167,12 @@ func (c *compat) nodeFact(g *getopt, notEnough, badNode, human, value string) in
 
 func (c *compat) listhblinks(g *getopt) int {
 	verbose := false
-	for {
-		opt, _, ok := g.next()
-		if !ok {
-			break
-		}
-		switch opt {
-		case 'm':
-			c.human = true
-		case 'v':
-			verbose = true
-		default:
-			c.logErr("Error: getopt returnedcharacter code %c.", opt)
-			return clParamErr
-		}
+	bad := g.options(func(opt byte, _ string) bool {
+		verbose = verbose || opt == 'v'
+		return opt == 'v'
+	})
+	if bad != 0 {
+		return c.badOption(bad)
 	}
 	if len(g.operands) < 1 {
 		fmt.Fprintln(c.errw, "No enough parameter.")
@@ -216,12 +189,8 @@ func (c *compat) listhblinks(g *getopt) int {
 }
 
 func (c *compat) hblinkstatus(g *getopt) int {
-	ops, ok := c.simpleOpts(g)
+	ops, ok := c.operands(g, 2, "No enough parameter.")
 	if !ok {
-		return clParamErr
-	}
-	if len(ops) < 2 {
-		fmt.Fprintln(c.errw, "No enough parameter.")
 		return clParamErr
 	}
 	status := ""
@@ -252,12 +221,8 @@ func (c *compat) hblinkstatus(g *getopt) int {
 // signed on anywhere, and heartbeat answers "offline" (exit 1) for a
 // client nobody runs. The timeout operand is accepted and not needed.
 func (c *compat) clientstatus(g *getopt) int {
-	ops, ok := c.simpleOpts(g)
+	ops, ok := c.operands(g, 2, "No enough parameter.")
 	if !ok {
-		return clParamErr
-	}
-	if len(ops) < 2 {
-		fmt.Fprintln(c.errw, "No enough parameter.")
 		return clParamErr
 	}
 	if _, ok := c.findNode(ops[0]); !ok {
