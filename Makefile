@@ -8,6 +8,10 @@ MANDIR    ?= $(PREFIX)/share/man
 HADIR     ?= /etc/ha.d
 INITDIR   ?= /etc/init.d
 UNITDIR   ?= /etc/systemd/system
+# Where bash-completion and zsh look (both search under /usr/local/share
+# as well as /usr/share).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 # heartbeat keeps cl_status in /usr/bin and hb_standby/hb_takeover here.
 COMPATBIN   ?= /usr/bin
 COMPATSHARE ?= /usr/share/heartbeat
@@ -69,6 +73,8 @@ install: build
 	  else install -m 0755 ha.d/$$f $(DESTDIR)$(HADIR)/$$f; fi; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; \
 	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	install -D -m 0644 scripts/completion/understudy.bash $(DESTDIR)$(BASHCOMPDIR)/understudy
+	install -D -m 0644 scripts/completion/_understudy $(DESTDIR)$(ZSHCOMPDIR)/_understudy
 	@# The init script and the unit name the binary by its install path.
 	sed 's|/usr/local/sbin/understudy|$(SBINDIR)/understudy|g' scripts/init.d/understudy > bin/understudy.init
 	install -D -m 0755 bin/understudy.init $(DESTDIR)$(INITDIR)/understudy
@@ -84,6 +90,7 @@ uninstall:
 	@for f in $(DESTDIR)$(COMPATBIN)/cl_status $(DESTDIR)$(COMPATSHARE)/hb_standby $(DESTDIR)$(COMPATSHARE)/hb_takeover; do \
 	  [ "$$(readlink $$f 2>/dev/null)" = "$(SBINDIR)/understudy" ] && rm -f $$f || true; done
 	@for m in man/*.[0-9]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/understudy $(DESTDIR)$(ZSHCOMPDIR)/_understudy
 	@rmdir $(DESTDIR)$(COMPATSHARE) 2>/dev/null || true
 	@echo "left $(DESTDIR)$(HADIR) in place: it holds your configuration"
 

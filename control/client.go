@@ -10,8 +10,6 @@ import (
 	"io/fs"
 	"net"
 	"syscall"
-
-	"github.com/understudy-ha/understudy/cluster"
 )
 
 // ErrNotRunning is wrapped by client errors when no daemon listens on
@@ -52,18 +50,6 @@ func GetStatus(ctx context.Context, path string) (Status, error) {
 	return *resp.Status, nil
 }
 
-// SendAdmin asks the daemon listening on path to run a standby or
-// takeover of set. It returns once the daemon accepted the command; the
-// handshake itself runs on.
-func SendAdmin(ctx context.Context, path string, cmd cluster.AdminCmd, set cluster.Set) error {
-	name := cmdName(cmd)
-	if name == "" {
-		return fmt.Errorf("control: unknown admin command %d", cmd)
-	}
-	_, err := roundTrip(ctx, path, Request{Cmd: name, Set: string(set)})
-	return err
-}
-
 // SendReload asks the daemon listening on path to re-read its
 // configuration. An invalid configuration comes back as an error listing
 // every problem; the daemon keeps running on the old one.
@@ -76,6 +62,22 @@ func SendReload(ctx context.Context, path string) error {
 // error carrying its message. Without a deadline in ctx the exchange is
 // bounded by DefaultTimeout.
 func roundTrip(ctx context.Context, path string, req Request) (Response, error) {
+	var resp Response
+	err := exchange(ctx, path, req, func(r Response) bool { resp = r; return false })
+	if err != nil {
+		return Response{}, err
+	}
+	if !resp.OK {
+		return resp, &ReplyError{Msg: resp.Error}
+	}
+	return resp, nil
+}
+
+// exchange sends req and hands each reply line to each, until the
+// server closes the connection or each returns false. At least one line
+// must come. Without a deadline in ctx the exchange is bounded by
+// DefaultTimeout.
+func exchange(ctx context.Context, path string, req Request, each func(Response) bool) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
@@ -84,7 +86,7 @@ func roundTrip(ctx context.Context, path string, req Request) (Response, error) 
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", path)
 	if err != nil {
-		return Response{}, dialError(path, err)
+		return dialError(path, err)
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
@@ -94,26 +96,31 @@ func roundTrip(ctx context.Context, path string, req Request) (Response, error) 
 	}
 	b, err := json.Marshal(req)
 	if err != nil {
-		return Response{}, fmt.Errorf("control socket %s: %w", path, err)
+		return fmt.Errorf("control socket %s: %w", path, err)
 	}
 	// A daemon may reply and close before reading everything; its reply
 	// then explains the failed write.
 	_, werr := c.Write(append(b, '\n'))
-	line, err := bufio.NewReader(io.LimitReader(c, maxResponse)).ReadBytes('\n')
-	if err != nil && (len(line) == 0 || !errors.Is(err, io.EOF)) {
-		if werr != nil && !errors.Is(err, io.EOF) {
-			return Response{}, exchangeError(ctx, path, "sending the request", werr)
+	r := bufio.NewReader(io.LimitReader(c, maxResponse))
+	for n := 0; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if err != nil && (len(line) == 0 || !errors.Is(err, io.EOF)) {
+			switch {
+			case n > 0 && len(line) == 0 && errors.Is(err, io.EOF):
+				return nil // the server is done
+			case n == 0 && werr != nil && !errors.Is(err, io.EOF):
+				return exchangeError(ctx, path, "sending the request", werr)
+			}
+			return exchangeError(ctx, path, "reading the reply", err)
 		}
-		return Response{}, exchangeError(ctx, path, "reading the reply", err)
+		var resp Response
+		if err := json.Unmarshal(line, &resp); err != nil {
+			return fmt.Errorf("control socket %s: malformed reply: %w", path, err)
+		}
+		if !each(resp) {
+			return nil
+		}
 	}
-	var resp Response
-	if err := json.Unmarshal(line, &resp); err != nil {
-		return Response{}, fmt.Errorf("control socket %s: malformed reply: %w", path, err)
-	}
-	if !resp.OK {
-		return resp, &ReplyError{Msg: resp.Error}
-	}
-	return resp, nil
 }
 
 // dialError names the usual reasons a dial fails in operator terms.

@@ -26,17 +26,29 @@ func TestNotRunning(t *testing.T) {
 	}
 	old.SetUnlinkOnClose(false)
 	old.Close()
-	err = control.SendAdmin(bounded(t), path, cluster.CmdStandby, cluster.SetAll)
+	_, err = control.GetStatus(bounded(t), path)
 	want = "understudy is not running (nobody answers on the socket at " + path + ")"
 	if !errors.Is(err, control.ErrNotRunning) || err.Error() != want {
 		t.Errorf("stale socket: %v, want %q", err, want)
 	}
+	if res, msg := control.Admin(bounded(t), path, cluster.CmdStandby, cluster.SetAll, time.Second, nil); res != control.ResultFailed || msg != want {
+		t.Errorf("Admin on a stale socket: %v %q, want failed %q", res, msg, want)
+	}
 }
 
-func TestSendAdminUnknownCommand(t *testing.T) {
-	err := control.SendAdmin(bounded(t), "/nonexistent", cluster.AdminCmd(99), cluster.SetAll)
-	if err == nil || !strings.Contains(err.Error(), "unknown admin command 99") {
-		t.Errorf("SendAdmin = %v", err)
+func TestAdminBadArguments(t *testing.T) {
+	for _, tt := range []struct {
+		cmd  cluster.AdminCmd
+		wait time.Duration
+		want string
+	}{
+		{cluster.AdminCmd(99), 0, "unknown admin command 99"},
+		{cluster.CmdStandby, -time.Second, "wait -1s: want 0 to 10m0s"},
+		{cluster.CmdStandby, control.MaxWait + time.Millisecond, "wait 10m0.001s: want 0 to 10m0s"},
+	} {
+		if res, msg := control.Admin(bounded(t), "/nonexistent", tt.cmd, cluster.SetAll, tt.wait, nil); res != control.ResultFailed || !strings.Contains(msg, tt.want) {
+			t.Errorf("Admin(%d, wait %v) = %v %q, want failed %q", tt.cmd, tt.wait, res, msg, tt.want)
+		}
 	}
 }
 

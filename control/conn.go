@@ -18,8 +18,9 @@ import (
 // for a live daemon does that).
 var errNoRequest = errors.New("no request")
 
-// handlers answer one command each.
-var handlers = map[string]func(s *Server, ctx context.Context, req Request, log *slog.Logger) Response{
+// handlers answer one command each, with one reply line (admin
+// commands that wait: two).
+var handlers = map[string]func(s *Server, ctx context.Context, req Request, log *slog.Logger, reply func(Response)){
 	CmdStatus:   (*Server).handleStatus,
 	CmdStandby:  (*Server).handleAdmin,
 	CmdTakeover: (*Server).handleAdmin,
@@ -58,9 +59,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, log *slog.Logger) {
 		s.reply(c, log, failure("unknown command %q: want %s, %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover, CmdReload))
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout())
-	defer cancel()
-	s.reply(c, log, h(s, ctx, req, log))
+	h(s, ctx, req, log, func(resp Response) { s.reply(c, log, resp) })
 }
 
 // admit serves root only: it replies with a refusal to anyone else. It
@@ -81,37 +80,82 @@ func (s *Server) admit(c net.Conn, log *slog.Logger) (*slog.Logger, bool) {
 	return log, true
 }
 
-func (s *Server) handleStatus(ctx context.Context, req Request, log *slog.Logger) Response {
+func (s *Server) handleStatus(ctx context.Context, req Request, log *slog.Logger, reply func(Response)) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
 	st, err := s.Backend.Status(ctx)
 	if err != nil {
 		log.Warn("status request failed", "err", err)
-		return failure("status: %v", err)
+		reply(failure("status: %v", err))
+		return
 	}
 	log.Debug("status request")
-	return Response{OK: true, Status: &st}
+	reply(Response{OK: true, Status: &st})
 }
 
-func (s *Server) handleAdmin(ctx context.Context, req Request, log *slog.Logger) Response {
+// handleAdmin hands a standby or takeover to the cluster and replies
+// with its immediate answer; after an accepted one, when the request
+// asks to wait, it follows the command and replies a second time with
+// the outcome (or with "still running" when the wait runs out).
+func (s *Server) handleAdmin(ctx context.Context, req Request, log *slog.Logger, reply func(Response)) {
 	set, err := ParseSet(req.Set)
+	var wait time.Duration
+	if err == nil {
+		wait, err = req.wait()
+	}
 	if err != nil {
 		log.Warn("bad control request", "cmd", req.Cmd, "set", req.Set, "err", err)
-		return failure("%s: %v", req.Cmd, err)
+		reply(failure("%s: %v", req.Cmd, err))
+		return
 	}
-	if err := s.Backend.Admin(ctx, adminCmds[req.Cmd], set); err != nil {
-		log.Warn("operator command failed", "cmd", req.Cmd, "set", set, "err", err)
-		return failure("%s [%s]: %v", req.Cmd, set, err)
+	name := fmt.Sprintf("%s [%s]", req.Cmd, set)
+	log = log.With("cmd", req.Cmd, "set", set)
+	hctx, cancel := context.WithTimeout(ctx, s.timeout())
+	answers, err := s.Backend.Admin(hctx, adminCmds[req.Cmd], set)
+	var first Answer
+	if err == nil {
+		first, err = firstAnswer(hctx, answers)
 	}
-	log.Info("operator command", "cmd", req.Cmd, "set", set)
-	return Response{OK: true}
+	cancel()
+	if err != nil {
+		log.Warn("operator command failed", "err", err)
+		reply(failure("%s: %v", name, err))
+		return
+	}
+	logAnswer(log, "operator command", first)
+	reply(answerResponse(name, first))
+	if first.Final() || wait == 0 {
+		return
+	}
+	if final, ok := finalAnswer(ctx, answers, wait); ok {
+		logAnswer(log, "operator command outcome", final)
+		reply(answerResponse(name, final))
+	}
 }
 
-func (s *Server) handleReload(ctx context.Context, req Request, log *slog.Logger) Response {
+// logAnswer logs one answer: info, or warn for a refusal or failure.
+func logAnswer(log *slog.Logger, msg string, a Answer) {
+	attrs := []any{"verdict", a.Verdict}
+	if a.Reason != "" {
+		attrs = append(attrs, "reason", a.Reason)
+	}
+	if a.Verdict == VerdictRefused || a.Verdict == VerdictFailed {
+		log.Warn(msg, attrs...)
+		return
+	}
+	log.Info(msg, attrs...)
+}
+
+func (s *Server) handleReload(ctx context.Context, req Request, log *slog.Logger, reply func(Response)) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
 	if err := s.Backend.Reload(ctx); err != nil {
 		log.Warn("operator reload refused", "err", err)
-		return failure("%v", err)
+		reply(failure("%v", err))
+		return
 	}
 	log.Info("operator command", "cmd", req.Cmd)
-	return Response{OK: true}
+	reply(Response{OK: true})
 }
 
 func failure(format string, args ...any) Response {

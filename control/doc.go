@@ -1,27 +1,38 @@
 // Package control is the operator's way into a running daemon: a local
-// Unix socket that answers `understudy status`, `understudy standby` and
-// `understudy takeover`.
+// Unix socket that answers `understudy status`, `standby`, `takeover` and
+// `reload`, and heartbeat's cl_status, hb_standby and hb_takeover
+// (package hbcompat).
 //
 // The daemon calls Listen to create the socket (mode 0600; a stale socket
 // left by a crashed daemon is replaced, a live one is refused with
 // ErrRunning) and Serve to answer on it through a Backend, the daemon's
-// two-method view of itself. The CLI calls GetStatus and SendAdmin.
+// view of itself. The commands call GetStatus, Admin and SendReload.
 //
 // # Protocol
 //
 // One connection carries one exchange: the client writes one JSON request
-// on one line, the server writes one JSON response on one line and closes
-// the connection.
+// on one line, the server writes its JSON response lines and closes the
+// connection. Every request but a waiting standby or takeover gets
+// exactly one line.
 //
 //	{"cmd":"status"}                   {"ok":true,"status":{...Status...}}
-//	{"cmd":"standby","set":"all"}      {"ok":true}
-//	{"cmd":"takeover","set":"local"}   {"ok":false,"error":"..."}
+//	{"cmd":"standby","set":"all"}      {"ok":true,"verdict":"accepted"}
+//	{"cmd":"takeover","set":"local"}   {"ok":false,"error":"takeover [local] refused: ...","verdict":"refused","reason":"..."}
+//	{"cmd":"standby","wait_ms":30000}  {"ok":true,"verdict":"accepted"}
+//	                                   {"ok":true,"verdict":"done"}
 //	{"cmd":"reload"}                   {"ok":true} or every problem of the new configuration
 //
 // set is all, local, foreign or failback (= foreign), as hb_standby and
-// hb_takeover take it (heartbeat-spec §6.4); empty means all. Standby and
-// takeover return once the daemon has accepted the command: the handshake
-// itself is asynchronous and shows in the log and in status.
+// hb_takeover take it (heartbeat-spec §6.4); empty means all. The answer
+// to standby and takeover is the cluster's (see Answer): refused and done
+// end the exchange at once; accepted is followed, when the request
+// carries wait_ms, by a second line with the outcome (done or failed),
+// or, when the wait runs out first, by accepted again with a reason
+// saying it is still running. Without wait_ms (every client before the
+// field) the exchange ends with the first answer, and ok keeps its old
+// meaning: true when the command was taken on. Fields are append-only:
+// old clients work with new daemons, and Admin asks an older daemon,
+// which refuses unknown fields, again without wait_ms.
 //
 // # Safety
 //
@@ -36,6 +47,7 @@
 // every refusal, is logged in one line with the peer's uid and pid.
 //
 // This package decides nothing: the daemon's Backend turns commands into
-// cluster events and builds Status from cluster and resources snapshots.
+// cluster events, relays the cluster's answers, and builds Status from
+// cluster and resources snapshots.
 // It imports those two packages for their types only.
 package control

@@ -12,8 +12,17 @@ import (
 const DefaultSocket = "/run/understudy/understudy.sock"
 
 // DefaultTimeout bounds one exchange on either side, as cl_status gives
-// up after 5 s (heartbeat-spec §6.3).
+// up after 5 s (heartbeat-spec §6.3). An admin request that waits for
+// its outcome gets its wait on top.
 const DefaultTimeout = 5 * time.Second
+
+// DefaultWait is how long the commands follow a standby or takeover for
+// its outcome unless told otherwise; MaxWait is the most a request may
+// ask for. The cluster answers within about twice deadtime.
+const (
+	DefaultWait = 30 * time.Second
+	MaxWait     = 10 * time.Minute
+)
 
 // MaxRequest is the largest request line the server reads, in bytes.
 const MaxRequest = 4096
@@ -30,18 +39,30 @@ const (
 	CmdReload   = "reload"
 )
 
-// Request is one line from the client.
+// Request is one line from the client. Fields are append-only: old CLIs
+// talk to new daemons.
 type Request struct {
 	Cmd string `json:"cmd"`
 	// Set is the set for standby and takeover (see ParseSet).
 	Set string `json:"set,omitempty"`
+	// WaitMS is how long, in milliseconds, the server follows an
+	// accepted standby or takeover for its outcome: 0 (or absent, as
+	// from clients older than the field) answers with the cluster's
+	// immediate answer only. At most MaxWait.
+	WaitMS int64 `json:"wait_ms,omitempty"`
 }
 
-// Response is one line from the server.
+// Response is one line from the server. Fields are append-only.
 type Response struct {
 	OK     bool    `json:"ok"`
 	Error  string  `json:"error,omitempty"`
 	Status *Status `json:"status,omitempty"`
+	// Verdict and Reason are the cluster's answer to a standby or
+	// takeover (see Answer). OK is false for refused and failed, and
+	// Error then says the same in one sentence, for clients older than
+	// these fields.
+	Verdict string `json:"verdict,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // ErrBadSet is returned by ParseSet for a word it does not know.

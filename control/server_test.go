@@ -48,20 +48,27 @@ func bounded(t *testing.T) context.Context {
 	return ctx
 }
 
-// exchange writes raw bytes to the socket and returns the reply line.
-func exchange(t *testing.T, path string, req []byte) control.Response {
+// send writes raw bytes to the socket and closes the writing side; the
+// connection is closed when the test ends.
+func send(t *testing.T, path string, req []byte) net.Conn {
 	t.Helper()
 	c, err := net.Dial("unix", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := c.Write(req); err != nil {
 		t.Fatal(err)
 	}
 	c.(*net.UnixConn).CloseWrite()
-	return readResponse(t, c)
+	return c
+}
+
+// exchange writes raw bytes to the socket and returns the reply line.
+func exchange(t *testing.T, path string, req []byte) control.Response {
+	t.Helper()
+	return readResponse(t, send(t, path, req))
 }
 
 func readResponse(t *testing.T, c net.Conn) control.Response {
@@ -103,8 +110,8 @@ func TestAdminRoundTrip(t *testing.T) {
 		{Cmd: cluster.CmdTakeover, Set: cluster.SetForeign},
 	}
 	for _, s := range sends {
-		if err := control.SendAdmin(bounded(t), path, s.Cmd, s.Set); err != nil {
-			t.Fatalf("SendAdmin(%v, %q): %v", s.Cmd, s.Set, err)
+		if res, msg := control.Admin(bounded(t), path, s.Cmd, s.Set, 0, nil); res != control.ResultAccepted || msg != "" {
+			t.Fatalf("Admin(%v, %q) = %v %q, want accepted", s.Cmd, s.Set, res, msg)
 		}
 	}
 	want := []controltest.Admin{
@@ -120,23 +127,28 @@ func TestAdminRoundTrip(t *testing.T) {
 	if n := strings.Count(out, `msg="operator command"`); n != 4 {
 		t.Errorf("%d operator command lines, want 4:\n%s", n, out)
 	}
-	for _, want := range []string{"component=control", "uid=0", "cmd=standby set=all", "cmd=takeover set=local"} {
+	for _, want := range []string{"component=control", "uid=0", "cmd=standby set=all verdict=accepted", "cmd=takeover set=local verdict=accepted"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if n := strings.Count(line, "component="); n != 1 {
+			t.Errorf("component %d times in %q", n, line)
 		}
 	}
 }
 
 func TestBackendErrors(t *testing.T) {
 	var logs logBuffer
-	b := &controltest.Backend{StatusErr: errors.New("loop stopped"), AdminErr: errors.New("no other node is alive")}
+	b := &controltest.Backend{StatusErr: errors.New("loop stopped"), AdminErr: errors.New("the daemon is busy")}
 	path := controltest.Serve(t, &control.Server{Backend: b, Logger: logs.logger()})
 	if _, err := control.GetStatus(bounded(t), path); err == nil || err.Error() != "status: loop stopped" {
 		t.Errorf("GetStatus error = %v", err)
 	}
-	err := control.SendAdmin(bounded(t), path, cluster.CmdTakeover, cluster.SetAll)
-	if err == nil || err.Error() != "takeover [all]: no other node is alive" {
-		t.Errorf("SendAdmin error = %v", err)
+	res, msg := control.Admin(bounded(t), path, cluster.CmdTakeover, cluster.SetAll, time.Second, nil)
+	if res != control.ResultFailed || msg != "takeover [all]: the daemon is busy" {
+		t.Errorf("Admin = %v %q", res, msg)
 	}
 	if !strings.Contains(logs.String(), `msg="operator command failed"`) {
 		t.Errorf("failed command not logged:\n%s", logs.String())
@@ -159,6 +171,9 @@ func TestMalformedRequests(t *testing.T) {
 		{"set none", `{"cmd":"standby","set":"none"}` + "\n", "standby: wrong resources(none)"},
 		{"bad set", `{"cmd":"takeover","set":"mine"}` + "\n", "takeover: wrong resources(mine): want all, local, foreign or failback"},
 		{"set not a string", `{"cmd":"standby","set":1}` + "\n", "malformed request"},
+		{"negative wait", `{"cmd":"standby","wait_ms":-1}` + "\n", "standby: wait_ms -1: want 0 to 600000"},
+		{"wait too long", `{"cmd":"takeover","wait_ms":600001}` + "\n", "takeover: wait_ms 600001: want 0 to 600000"},
+		{"wait not a number", `{"cmd":"standby","wait_ms":"30s"}` + "\n", "malformed request"},
 		{"oversized", `{"cmd":"status","set":"` + strings.Repeat("x", control.MaxRequest) + `"}` + "\n", "request too large (over 4096 bytes)"},
 		{"oversized, no newline", strings.Repeat("{", 3*control.MaxRequest), "request too large"},
 		{"binary", "\x00\xff\xfe\n", "malformed request"},
@@ -200,14 +215,13 @@ func TestRefusesNonRoot(t *testing.T) {
 	b := &controltest.Backend{St: controltest.Sample()}
 	uid1000 := func(net.Conn) (control.Cred, error) { return control.Cred{UID: 1000, PID: 4242}, nil }
 	path := controltest.Serve(t, &control.Server{Backend: b, Logger: logs.logger(), PeerCred: uid1000})
-	err := control.SendAdmin(bounded(t), path, cluster.CmdStandby, cluster.SetAll)
 	want := "permission denied: only root may use the understudy control socket (you are uid 1000)"
-	var re *control.ReplyError
-	if !errors.As(err, &re) || err.Error() != want {
-		t.Errorf("SendAdmin error = %v, want a ReplyError %q", err, want)
+	if res, msg := control.Admin(bounded(t), path, cluster.CmdStandby, cluster.SetAll, time.Second, nil); res != control.ResultFailed || msg != want {
+		t.Errorf("Admin = %v %q, want failed %q", res, msg, want)
 	}
-	if _, err := control.GetStatus(bounded(t), path); err == nil || err.Error() != want {
-		t.Errorf("GetStatus error = %v, want %q", err, want)
+	var re *control.ReplyError
+	if _, err := control.GetStatus(bounded(t), path); !errors.As(err, &re) || err.Error() != want {
+		t.Errorf("GetStatus error = %v, want a ReplyError %q", err, want)
 	}
 	if resp := exchange(t, path, []byte("garbage\n")); resp.Error != want {
 		t.Errorf("malformed request from non-root: %+v", resp)
@@ -227,9 +241,8 @@ func TestRefusesUnknownPeer(t *testing.T) {
 		return control.Cred{}, errors.New("getsockopt: bad file descriptor")
 	}
 	path := controltest.Serve(t, &control.Server{Backend: b, PeerCred: noCred})
-	err := control.SendAdmin(bounded(t), path, cluster.CmdStandby, cluster.SetAll)
-	if err == nil || !strings.Contains(err.Error(), "cannot check your credentials: getsockopt") {
-		t.Errorf("SendAdmin error = %v", err)
+	if res, msg := control.Admin(bounded(t), path, cluster.CmdStandby, cluster.SetAll, 0, nil); res != control.ResultFailed || !strings.Contains(msg, "cannot check your credentials: getsockopt") {
+		t.Errorf("Admin = %v %q", res, msg)
 	}
 	if got := b.Commands(); len(got) != 0 {
 		t.Errorf("refused request reached the backend: %v", got)

@@ -33,16 +33,24 @@ type LinkStatus struct {
 	Err string `json:"err,omitempty"`
 }
 
-// Backend is what the daemon implements for the server. Both methods are
+// Backend is what the daemon implements for the server. Its methods are
 // called from the server's connection goroutines, concurrently, with a
 // context bounded by Server.Timeout.
 type Backend interface {
 	// Status returns a consistent view of the daemon.
 	Status(ctx context.Context) (Status, error)
 	// Admin hands an operator's standby or takeover of set to the
-	// cluster and returns once it is accepted, not when it is done. Its
-	// error is shown to the operator as is.
-	Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error
+	// cluster and returns the channel its answers come on: first the
+	// immediate one (refused, done or accepted), then, after accepted,
+	// exactly one final one (done or failed). The backend never blocks
+	// sending on it (a buffer of 2 is enough) and may close it after the
+	// last answer; closing it after accepted says that no outcome will
+	// be reported. The server reads the first answer within
+	// Server.Timeout and the final one within the request's wait, then
+	// stops reading. An error means the command did not reach the
+	// cluster (the daemon is busy or stopping); it is shown to the
+	// operator as is.
+	Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan Answer, error)
 	// Reload re-reads the configuration directory. It returns nil when
 	// the new configuration was valid and applied; otherwise an error
 	// listing every problem, one per line, and the old configuration

@@ -43,7 +43,7 @@ func listenControl(runDir string, log *slog.Logger) (*controlServer, error) {
 	s := &controlServer{ln: ln, requests: make(chan ctlReq), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		control.Serve(ctx, ln, backend{s}, log.With("component", "control"))
+		control.Serve(ctx, ln, backend{s}, log) // the server adds component=control
 	}()
 	return s, nil
 }
@@ -73,8 +73,16 @@ func (b backend) Status(ctx context.Context) (control.Status, error) {
 	}
 }
 
-func (b backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error {
-	return b.ask(ctx, ctlReq{cmd: cmd, set: set})
+func (b backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan control.Answer, error) {
+	if err := b.ask(ctx, ctlReq{cmd: cmd, set: set}); err != nil {
+		return nil, err
+	}
+	// LEAD: wire cluster answers. Until then the command is accepted as
+	// before and no outcome is reported (the channel closes).
+	answers := make(chan control.Answer, 1)
+	answers <- control.Answer{Verdict: control.VerdictAccepted}
+	close(answers)
+	return answers, nil
 }
 
 func (b backend) Reload(ctx context.Context) error {

@@ -48,7 +48,7 @@ type Options struct {
 // Run loads the configuration, opens the links and runs the node until
 // ctx is cancelled; then it hands its groups over (releases them and
 // says shutdone) and returns. A configuration or start-up problem is
-// returned as an error whose text is fit for one log line.
+// returned, not logged, as an error whose text is fit for one log line.
 func Run(ctx context.Context, o Options) error {
 	d, err := start(o)
 	if err != nil {
@@ -89,15 +89,18 @@ func start(o Options) (*daemon, error) {
 	if o.Logging != nil && !diags.HasErrors() {
 		o.Logging(cfg)
 	}
+	if diags.HasErrors() {
+		// One line, which the caller prints: the first error and where
+		// to see them all.
+		errs := diags.Filter(config.Error)
+		more := ""
+		if len(errs) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(errs)-1)
+		}
+		return nil, fmt.Errorf("%w: %s%s; run understudy check -c %s", ErrConfig, errs[0], more, o.Dir)
+	}
 	for _, dg := range diags.Filter(config.Warning) {
 		log.Warn("configuration", "problem", dg.String())
-	}
-	if diags.HasErrors() {
-		errs := diags.Filter(config.Error)
-		for _, dg := range errs {
-			log.Error("configuration", "problem", dg.String())
-		}
-		return nil, fmt.Errorf("%w: %s (and %d more); run understudy check -c %s", ErrConfig, errs[0], len(errs)-1, o.Dir)
 	}
 	self, err := localNode(o, cfg)
 	if err != nil {

@@ -132,7 +132,7 @@ func (d *daemon) linkStatus(s transport.Status) {
 // apply carries out one Output in its documented order.
 func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 	for _, t := range out.Transitions {
-		d.log.Log(ctx, level(t.Level), t.Reason, "kind", t.Kind, "subject", t.Subject, "from", t.From, "to", t.To)
+		d.log.Log(ctx, level(t.Level), t.Reason, transitionAttrs(t)...)
 	}
 	for _, k := range out.Release {
 		d.ops.release(k)
@@ -155,6 +155,19 @@ func (d *daemon) send(o transport.Outbound) {
 	if err := d.links.Send(o); err != nil && !errors.Is(err, transport.ErrClosed) {
 		d.log.Debug("send failed on a link", "err", err)
 	}
+}
+
+// transitionAttrs are a transition's log attributes; an empty from or
+// to (an event, not a change of state) is left out.
+func transitionAttrs(t cluster.Transition) []any {
+	attrs := []any{"kind", t.Kind, "subject", t.Subject}
+	if t.From != "" {
+		attrs = append(attrs, "from", t.From)
+	}
+	if t.To != "" {
+		attrs = append(attrs, "to", t.To)
+	}
+	return attrs
 }
 
 func level(l string) slog.Level {

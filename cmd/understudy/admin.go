@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,19 +9,35 @@ import (
 	"github.com/understudy-ha/understudy/control"
 )
 
-// adminVerb describes standby and takeover for usage and the one line
-// they print (hb_standby prints "Going standby [X].", heartbeat-spec
-// §6.4).
-var adminVerb = map[cluster.AdminCmd]struct{ help, done string }{
+// adminVerb describes standby and takeover for usage and the lines
+// they print: the first once the cluster accepted the command (the words
+// of hb_standby, "Going standby [X].", heartbeat-spec §6.4), the second
+// when it is done.
+var adminVerb = map[cluster.AdminCmd]struct{ help, going, done string }{
 	cluster.CmdStandby: {
-		help: "Gives this node's groups in the set to the other node: all (the default),\nlocal (groups preferred by this node), foreign or failback (groups\npreferred by the other node).",
-		done: "Going standby [%s].",
+		help:  "Gives this node's groups in the set to the other node: all (the default),\nlocal (groups preferred by this node), foreign or failback (groups\npreferred by the other node).",
+		going: "Going standby [%s].",
+		done:  "Standby [%s] done",
 	},
 	cluster.CmdTakeover: {
-		help: "Takes the groups in the set from the other node: all (the default), local\n(groups preferred by this node), foreign or failback (groups preferred by\nthe other node).",
-		done: "Taking over [%s].",
+		help:  "Takes the groups in the set from the other node: all (the default), local\n(groups preferred by this node), foreign or failback (groups preferred by\nthe other node).",
+		going: "Taking over [%s].",
+		done:  "Takeover [%s] done",
 	},
 }
+
+// exitPending: the cluster accepted the command and it was still
+// running when --wait ran out.
+const exitPending = 3
+
+const adminHelp = `
+
+The command waits for the cluster's answer: the first line once the
+cluster accepted the command, the second when it is done. Exit status:
+0 done (or accepted, with --wait 0); 1 refused or failed (the reason is
+on stderr), no daemon, or a wrong set or too many arguments (as
+hb_standby); 2 bad usage; 3 accepted and still running when --wait ran
+out.`
 
 func runStandby(args []string, stdout, stderr io.Writer) int {
 	return runAdmin("standby", cluster.CmdStandby, args, stdout, stderr)
@@ -33,40 +47,45 @@ func runTakeover(args []string, stdout, stderr io.Writer) int {
 	return runAdmin("takeover", cluster.CmdTakeover, args, stdout, stderr)
 }
 
-// runAdmin sends a standby or takeover to the daemon. It validates its
-// argument as hb_standby and hb_takeover do, exit status 1 included, so
-// that scripts written for heartbeat keep working.
+// runAdmin sends a standby or takeover to the daemon and reports what
+// the cluster made of it. It validates its argument as hb_standby and
+// hb_takeover do, exit status 1 included, so that scripts written for
+// heartbeat keep working.
 func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: understudy %s [-s SOCKET] [all|foreign|local|failback]\n\n%s\nThe handshake runs on after the command returns; watch it with\n'understudy status' or in the log. Exit status: 0 the daemon accepted the\nrequest, 1 it did not or the arguments are wrong.\n", name, adminVerb[cmd].help)
-		fs.PrintDefaults()
+	f := newFlags(name, "[-s SOCKET] [--wait DURATION] [all|foreign|local|failback]", adminVerb[cmd].help+adminHelp)
+	sock := f.socket()
+	wait := f.Duration("wait", control.DefaultWait, "how long to follow the command for its outcome; 0: return once the cluster accepted it")
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
+	if *wait < 0 || *wait > control.MaxWait {
+		fmt.Fprintf(stderr, "understudy %s: --wait %v: want 0 to %v\n", name, *wait, control.MaxWait)
 		return exitUsage
 	}
-	if fs.NArg() > 1 {
+	if f.NArg() > 1 {
 		fmt.Fprintf(stderr, "understudy %s: too many arguments\n", name)
-		fs.Usage()
+		f.usage(stderr)
 		return exitFail
 	}
-	set, err := control.ParseSet(fs.Arg(0))
+	set, err := control.ParseSet(f.Arg(0))
 	if err != nil {
-		fmt.Fprintf(stderr, "understudy %s: wrong resources(%s).\n", name, fs.Arg(0))
-		fs.Usage()
+		fmt.Fprintf(stderr, "understudy %s: wrong resources(%s).\n", name, f.Arg(0))
+		f.usage(stderr)
 		return exitFail
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), control.DefaultTimeout)
-	defer cancel()
-	if err := control.SendAdmin(ctx, *sock, cmd, set); err != nil {
-		fmt.Fprintf(stderr, "understudy %s: %v\n", name, err)
-		return exitFail
+	verb := adminVerb[cmd]
+	res, msg := control.Admin(context.Background(), *sock, cmd, set, *wait, func() {
+		fmt.Fprintf(stdout, verb.going+"\n", set)
+	})
+	switch res {
+	case control.ResultDone:
+		if msg != "" {
+			msg = ": " + msg
+		}
+		fmt.Fprintf(stdout, verb.done+"%s.\n", set, msg)
+	case control.ResultAccepted:
+	default:
+		fmt.Fprintf(stderr, "understudy %s: %s\n", name, msg)
 	}
-	fmt.Fprintf(stdout, adminVerb[cmd].done+"\n", set)
-	return exitOK
+	return map[control.Result]int{control.ResultPending: exitPending, control.ResultFailed: exitFail}[res]
 }

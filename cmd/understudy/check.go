@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -34,23 +33,14 @@ type checkSummary struct {
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("c", config.DefaultDir, "configuration `directory`")
-	node := fs.String("node", "", "judge the files as node `NAME` would (default: nodeinfo, else uname -n)")
-	asJSON := fs.Bool("json", false, "print the verdict and summary as one JSON document")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: understudy check [-c DIR] [--node NAME] [--json]\n\nValidates a configuration directory offline. Exit status: 0 usable\n(warnings allowed), 1 errors found, 2 could not run.")
-		fs.PrintDefaults()
+	f := newFlags("check", "[-c DIR] [--node NAME] [--json]", "Validates a configuration directory offline. Exit status: 0 usable\n(warnings allowed), 1 errors found, 2 could not run.")
+	dir := f.confDir()
+	node := f.String("node", "", "judge the files as node `NAME` would; without it: nodeinfo, else uname -n")
+	asJSON := f.Bool("json", false, "print the verdict and summary as one JSON document")
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "understudy check: unexpected argument %q\n", fs.Arg(0))
+	if !f.noArgs(stderr) {
 		return exitUsage
 	}
 	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -31,20 +29,15 @@ func logOptions(h config.HACF, stderr io.Writer, debug bool) logging.Options {
 // runDaemon runs the node in the foreground until SIGTERM or SIGINT, then
 // hands its groups over and exits.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("c", config.DefaultDir, "configuration `directory`")
-	node := fs.String("node", "", "this node's `name` (default: nodeinfo, else uname -n)")
-	debug := fs.Bool("debug", false, "log debug lines too")
-	noWatch := fs.Bool("no-watch", false, "do not reload when a configuration file changes (SIGHUP and understudy reload still do)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: understudy daemon [-c DIR] [--node NAME] [--debug] [--no-watch]\n\nRuns this cluster node in the foreground. SIGTERM or SIGINT: hand the\ngroups over to the peers, then exit. SIGHUP, understudy reload, or a\nchange to a file of DIR: re-read the configuration (an invalid one is\nrefused and the old one stays in force).")
-		fs.PrintDefaults()
+	f := newFlags("daemon", "[-c DIR] [--node NAME] [--debug] [--no-watch]", "Runs this cluster node in the foreground. SIGTERM or SIGINT: hand the\ngroups over to the peers, then exit. SIGHUP, understudy reload, or a\nchange to a file of DIR: re-read the configuration (an invalid one is\nrefused and the old one stays in force). Exit status: 0 stopped after\nhanding over; 1 could not start or stop cleanly; 2 bad usage; 6 the\nconfiguration is unusable (LSB \"not configured\").")
+	dir := f.confDir()
+	node := f.String("node", "", "run as node `NAME`; without it: nodeinfo, else uname -n")
+	debug := f.Bool("debug", false, "log debug lines too")
+	noWatch := f.Bool("no-watch", false, "do not reload when a configuration file changes (SIGHUP and understudy reload still do)")
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
+	if !f.noArgs(stderr) {
 		return exitUsage
 	}
 	// Until ha.cf is read, and if it cannot be: stderr only.
@@ -77,8 +70,9 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		Logging: setLogging, Ready: func() { sdnotify.Ready() },
 		Watchdog: func() { sdnotify.Watchdog() }, WatchdogEvery: sdnotify.WatchdogInterval()})
 	if err != nil {
+		// Once: the logger writes to stderr as well as to ha.cf's
+		// destinations (when they were read).
 		log.Error("understudy stopped", "err", err)
-		fmt.Fprintf(stderr, "understudy: %v\n", err)
 		if errors.Is(err, daemon.ErrConfig) {
 			return exitNotConfigured
 		}

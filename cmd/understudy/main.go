@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/understudy-ha/understudy/control/hbcompat"
 )
 
 // Exit codes shared by the subcommands.
@@ -32,7 +33,7 @@ var commands = []command{
 	{"standby", "hand groups over to the peer (hb_standby)", runStandby},
 	{"takeover", "take groups over from the peer (hb_takeover)", runTakeover},
 	{"reload", "make the daemon re-read its configuration", runReload},
-	{"version", "print the version", runVersion},
+	{"version", "print the version (also --version)", runVersion},
 }
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -40,41 +41,66 @@ var version = "dev"
 
 func main() {
 	// heartbeat's commands, as links to this binary (make install).
-	switch filepath.Base(os.Args[0]) {
-	case "cl_status":
-		os.Exit(runClStatus(os.Args, os.Stdout, os.Stderr))
-	case "hb_standby":
-		os.Exit(runHbStandby(os.Args, os.Stdout, os.Stderr))
-	case "hb_takeover":
-		os.Exit(runHbTakeover(os.Args, os.Stdout, os.Stderr))
+	if code, ok := hbcompat.Run(os.Args, hbEnv(os.Stdout, os.Stderr)); ok {
+		os.Exit(code)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+		return exitUsage
 	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return c.run(args[1:], stdout, stderr)
-		}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	case "help":
+		return runHelp(args[1:], stdout, stderr)
+	case "-version", "--version":
+		return runVersion(nil, stdout, stderr)
+	}
+	if c, ok := lookup(args[0]); ok {
+		return c.run(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "understudy: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
 }
 
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: understudy COMMAND [options]\n\ncommands:")
+	fmt.Fprintln(w, "usage: understudy COMMAND [options]\n       understudy --version | --help\n\ncommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\n'understudy COMMAND -h' describes a command's options; see understudy(8).")
+	fmt.Fprintf(w, "  %-8s %s\n", "help", "describe the commands, or one command (also --help)")
+	fmt.Fprintln(w, "\n'understudy help COMMAND' or 'understudy COMMAND --help' describes a\ncommand's options; see understudy(8).")
+}
+
+// runHelp is "understudy help [COMMAND]": the list of commands, or one
+// command's help, on stdout.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return exitOK
+	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "understudy help: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run([]string{"--help"}, stdout, stderr)
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) int {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -13,21 +11,12 @@ import (
 // runReload asks the running daemon to re-read its configuration and
 // prints every problem when it refuses.
 func runReload(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("reload", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: understudy reload [-s SOCKET]\n\nAsks the daemon to re-read its configuration. If the new files have\nerrors, they are printed and the daemon keeps running the old ones.")
-		fs.PrintDefaults()
+	f := newFlags("reload", "[-s SOCKET]", "Asks the daemon to re-read its configuration. If the new files have\nerrors, they are printed and the daemon keeps running the old ones.\nExit status: 0 reloaded; 1 refused (every problem is printed) or no\ndaemon; 2 bad usage.")
+	sock := f.socket()
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "understudy reload: unexpected argument %q\n", fs.Arg(0))
+	if !f.noArgs(stderr) {
 		return exitUsage
 	}
 	if err := control.SendReload(context.Background(), *sock); err != nil {

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -18,22 +16,13 @@ import (
 )
 
 func runStatus(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sock := fs.String("s", defaultSocket(), "the daemon's control `socket` (default: run_dir of understudy.toml)")
-	asJSON := fs.Bool("json", false, "print the status as one JSON document")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: understudy status [--json] [-s SOCKET]\n\nShows the running daemon's view of the cluster: nodes, links, groups and\nresources. Exit status: 0 the daemon answered, 1 it did not, 2 bad usage.")
-		fs.PrintDefaults()
+	f := newFlags("status", "[--json] [-s SOCKET]", "Shows the running daemon's view of the cluster: nodes, links, groups and\nresources. Exit status: 0 the daemon answered, 1 it did not, 2 bad usage.")
+	sock := f.socket()
+	asJSON := f.Bool("json", false, "print the status as one JSON document")
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "understudy status: unexpected argument %q\n", fs.Arg(0))
+	if !f.noArgs(stderr) {
 		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), control.DefaultTimeout)

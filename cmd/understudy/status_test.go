@@ -130,7 +130,6 @@ func TestStatusUsage(t *testing.T) {
 	}{
 		{[]string{"extra"}, exitUsage, "understudy status: unexpected argument \"extra\"\n"},
 		{[]string{"-x"}, exitUsage, "flag provided but not defined: -x\nusage: understudy status [--json] [-s SOCKET]\n"},
-		{[]string{"-h"}, exitOK, "usage: understudy status [--json] [-s SOCKET]\n"},
 	}
 	for _, tt := range tests {
 		if code, out, errs := runSub(runStatus, tt.args...); code != tt.code || out != "" || !strings.HasPrefix(errs, tt.err) {

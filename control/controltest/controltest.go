@@ -19,12 +19,19 @@ import (
 
 // Backend is a control.Backend that answers Status with St (or
 // StatusErr) and records each admin command, failing it with AdminErr if
-// set. Set the fields before serving.
+// set, else answering with Answers (by default: accepted, then done).
+// Set the fields before serving.
 type Backend struct {
 	St        control.Status
 	StatusErr error
 	AdminErr  error
 	ReloadErr error
+	// Answers are the cluster's answers to every admin command, in
+	// order; nil means accepted then done. Unless Open, the channel is
+	// closed after them (a backend that reports nothing more); with
+	// Open it stays open, as when the outcome is slow to come.
+	Answers []control.Answer
+	Open    bool
 
 	mu      sync.Mutex
 	cmds    []Admin
@@ -47,12 +54,31 @@ func (b *Backend) Status(ctx context.Context) (control.Status, error) {
 	return b.St, nil
 }
 
-// Admin records the command and returns b.AdminErr.
-func (b *Backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) error {
+// Accepted then Done is the default answer of Backend: a cluster that
+// carries every command out.
+var AcceptedThenDone = []control.Answer{{Verdict: control.VerdictAccepted}, {Verdict: control.VerdictDone}}
+
+// Admin records the command and returns b.AdminErr, or b.Answers on a
+// channel.
+func (b *Backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan control.Answer, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.cmds = append(b.cmds, Admin{cmd, set})
-	return b.AdminErr
+	if b.AdminErr != nil {
+		return nil, b.AdminErr
+	}
+	answers := b.Answers
+	if answers == nil {
+		answers = AcceptedThenDone
+	}
+	ch := make(chan control.Answer, len(answers))
+	for _, a := range answers {
+		ch <- a
+	}
+	if !b.Open {
+		close(ch)
+	}
+	return ch, nil
 }
 
 // Reload counts the request and returns b.ReloadErr.
@@ -91,6 +117,14 @@ func AsRoot(c net.Conn) (control.Cred, error) {
 func Serve(t testing.TB, srv *control.Server) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "s.sock")
+	ServeAt(t, srv, path)
+	return path
+}
+
+// ServeAt is Serve on the socket path (a run directory's
+// understudy.sock, say).
+func ServeAt(t testing.TB, srv *control.Server, path string) {
+	t.Helper()
 	ln, err := control.Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +149,6 @@ func Serve(t testing.TB, srv *control.Server) string {
 			t.Errorf("Serve did not return within 10s of cancel")
 		}
 	})
-	return path
 }
 
 // Started is Sample's start time.

@@ -19,12 +19,14 @@ import (
 )
 
 // fakeUnderstudy stands in for the binary: it records each call in
-// $FAKE_DIR/calls; "daemon" runs until SIGTERM (then sleeps
+// $FAKE_DIR/calls (and the environment variables it got in
+// $FAKE_DIR/env); "daemon" runs until SIGTERM (then sleeps
 // $FAKE_RELEASE seconds, as if releasing groups); "status" answers while
 // the daemon runs; marker files in $FAKE_DIR make check or the daemon
 // fail, or the daemon ignore SIGTERM.
 const fakeUnderstudy = `#!/bin/sh
 echo "$*" >>"$FAKE_DIR/calls"
+echo "$1 ${UNDERSTUDY_HA_DIR-unset} ${UNDERSTUDY_SOCKET-unset}" >>"$FAKE_DIR/env"
 case $1 in
 check)
 	if [ -e "$FAKE_DIR/check-fails" ]; then echo "ha.cf:3: error: bad directive"; exit 1; fi
@@ -114,7 +116,7 @@ func (e *env) do(action string) (string, int) {
 		"PATH=" + os.Getenv("PATH"),
 		"FAKE_DIR=" + e.fake,
 		"UNDERSTUDY_BIN=" + filepath.Join(e.dir, "bin", "understudy"),
-		"UNDERSTUDY_CONFDIR=" + e.conf,
+		"UNDERSTUDY_HA_DIR=" + e.conf,
 		"UNDERSTUDY_RUNDIR=" + e.run,
 		"UNDERSTUDY_OUT=" + e.out,
 		"UNDERSTUDY_DEFAULTS=" + filepath.Join(e.dir, "no-defaults"),

@@ -173,7 +173,7 @@ func TestRestartWaitsDeadtime(t *testing.T) {
 	}
 	e := newEnv(t)
 	e.write(filepath.Join(e.conf, "ha.cf"), "node node1 node2\nbcast eth0\ndeadtime 1500ms\n", 0o644)
-	e.extra = []string{"UNDERSTUDY_RESTART_WAIT=", "UNDERSTUDY_CONFDIR=" + e.conf}
+	e.extra = []string{"UNDERSTUDY_RESTART_WAIT=", "UNDERSTUDY_HA_DIR=" + e.conf}
 	// deadtime 1500ms rounds up to 2 s, plus heartbeat's 10 s.
 	e.expect("start", 0)
 	begin := time.Now()
@@ -223,4 +223,49 @@ func TestLSBHeader(t *testing.T) {
 	if fi, err := os.Stat("understudy"); err == nil && fi.Mode().Perm()&0o111 == 0 {
 		t.Error("the script is not executable")
 	}
+}
+
+// TestEnvironment: the commands the script runs get the configuration
+// directory and the socket in the environment variables every understudy
+// command honours (understudy(8) ENVIRONMENT), whether they were set in
+// the environment or in /etc/default/understudy.
+func TestEnvironment(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.expect("start", 0)
+	e.expect("status", 0)
+	e.expect("stop", 0)
+	seen := e.envLines()
+	for _, cmd := range []string{"check", "daemon", "status"} {
+		if want := cmd + " " + e.conf + " unset"; !seen[want] {
+			t.Errorf("no %q in %v", want, seen)
+		}
+	}
+
+	e = newEnv(t)
+	defaults := filepath.Join(e.dir, "defaults")
+	sock := filepath.Join(e.dir, "other.sock")
+	e.write(defaults, "UNDERSTUDY_HA_DIR="+e.conf+"\nUNDERSTUDY_SOCKET="+sock+"\n", 0o644)
+	e.extra = []string{"UNDERSTUDY_DEFAULTS=" + defaults, "UNDERSTUDY_HA_DIR="}
+	e.expect("start", 0)
+	e.expect("stop", 0)
+	seen = e.envLines()
+	for _, cmd := range []string{"check", "daemon", "status"} {
+		if want := cmd + " " + e.conf + " " + sock; !seen[want] {
+			t.Errorf("with %s: no %q in %v", defaults, want, seen)
+		}
+	}
+	if c := e.calls(); index(c, "daemon -c "+e.conf) < 0 {
+		t.Errorf("calls %q, want the daemon run with -c %s", c, e.conf)
+	}
+}
+
+// envLines are the fake's records of the variables it got, as a set.
+func (e *env) envLines() map[string]bool {
+	b, _ := os.ReadFile(filepath.Join(e.fake, "env"))
+	set := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		set[l] = true
+	}
+	return set
 }

@@ -43,7 +43,7 @@ func TestUnitSettings(t *testing.T) {
 	for _, tc := range []struct{ sec, key, want string }{
 		{"Service", "Type", "notify"},
 		{"Service", "ExecStart", "/usr/local/sbin/understudy daemon $DAEMON_ARGS"},
-		{"Service", "ExecReload", "/bin/kill -HUP $MAINPID"},
+		{"Service", "ExecReload", "/usr/local/sbin/understudy reload"},
 		{"Service", "KillMode", "process"},
 		{"Service", "SendSIGKILL", "no"},
 		{"Service", "TimeoutStopSec", "30min"},

@@ -4,7 +4,8 @@
 //   - install_test.go: "make install DESTDIR=..." puts every file where
 //     README.md says (binary, man pages, the /etc/ha.d samples with
 //     authkeys mode 600, the resource scripts, the init script, the
-//     systemd unit, heartbeat's cl_status/hb_standby/hb_takeover as links),
+//     systemd unit, the bash and zsh completion, heartbeat's
+//     cl_status/hb_standby/hb_takeover as links),
 //     a second install keeps the administrator's /etc/ha.d, an installed
 //     heartbeat's cl_status is left alone, and "make uninstall" removes
 //     everything but /etc/ha.d.

@@ -35,6 +35,8 @@ func expected(t *testing.T, src, prefix string) map[string]entry {
 		"/usr/share/heartbeat/hb_takeover":       {mode: fs.ModeSymlink, link: bin},
 		"/etc/init.d/understudy":                 {mode: 0o755},
 		"/etc/systemd/system/understudy.service": {mode: 0o644},
+		prefix + "/share/bash-completion/completions/understudy": {mode: 0o644},
+		prefix + "/share/zsh/site-functions/_understudy":         {mode: 0o644},
 	}
 	for f, m := range samples {
 		want["/etc/ha.d/"+f] = entry{mode: m}
@@ -115,13 +117,17 @@ func TestInstallUninstall(t *testing.T) {
 	}
 	sameContent(t, filepath.Join(dest, "etc/init.d/understudy"), filepath.Join(src, "scripts/init.d/understudy"), nil)
 	sameContent(t, filepath.Join(dest, "etc/systemd/system/understudy.service"), filepath.Join(src, "scripts/systemd/understudy.service"), nil)
+	sameContent(t, filepath.Join(dest, "usr/local/share/bash-completion/completions/understudy"), filepath.Join(src, "scripts/completion/understudy.bash"), nil)
+	sameContent(t, filepath.Join(dest, "usr/local/share/zsh/site-functions/_understudy"), filepath.Join(src, "scripts/completion/_understudy"), nil)
 
 	// The installed binary runs, and the installed samples pass check as
 	// README says ("Commented samples that pass understudy check --node
 	// node1").
 	bin := filepath.Join(dest, "usr/local/sbin/understudy")
-	if r := run(t, 20*time.Second, "/", baseEnv(), bin, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "understudy ") {
-		t.Errorf("%s version: %s", bin, r)
+	for _, v := range []string{"version", "--version"} {
+		if r := run(t, 20*time.Second, "/", baseEnv(), bin, v); r.code != 0 || !strings.HasPrefix(r.stdout, "understudy ") {
+			t.Errorf("%s %s: %s", bin, v, r)
+		}
 	}
 	if r := run(t, 20*time.Second, "/", baseEnv(), bin, "check", "-c", filepath.Join(dest, "etc/ha.d"), "--node", "node1"); r.code != 0 {
 		t.Errorf("understudy check of the installed samples: %s", r)

@@ -1,4 +1,4 @@
-package main
+package hbcompat
 
 import (
 	"bytes"
@@ -54,7 +54,7 @@ const logPrefix = "Mar 01 09:30:00 node1 cl_status: [4242]: ERROR: "
 func testCompat(sock, dir string) (*compat, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	return &compat{
-		socket: sock, haDir: dir, timeout: control.DefaultTimeout,
+		socket: sock, haDir: dir, timeout: control.DefaultTimeout, wait: control.DefaultWait,
 		now: func() time.Time { return time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC) },
 		pid: 4242, host: "node1", out: &out, errw: &errb,
 	}, &out, &errb
@@ -390,92 +390,5 @@ func TestGetopt(t *testing.T) {
 	}
 	if errb.Len() > 0 {
 		t.Errorf("stderr %q", errb.String())
-	}
-}
-
-func TestHbStandbyTakeover(t *testing.T) {
-	const prog = "/usr/share/heartbeat/hb_standby"
-	usage := "usage:\n" + prog + " [all|foreign|local|failback]\n"
-	tests := []struct {
-		cmd  cluster.AdminCmd
-		args []string
-		code int
-		out  string
-		err  string
-		sent []controltest.Admin
-	}{
-		{cluster.CmdStandby, nil, 0, "", "Going standby [all].\n", []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetAll}}},
-		{cluster.CmdStandby, []string{""}, 0, "", "Going standby [all].\n", []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetAll}}},
-		{cluster.CmdStandby, []string{"all"}, 0, "", "Going standby [all].\n", []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetAll}}},
-		{cluster.CmdStandby, []string{"local"}, 0, "", "Going standby [local].\n", []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetLocal}}},
-		{cluster.CmdStandby, []string{"foreign"}, 0, "", "Going standby [foreign].\n", []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetForeign}}},
-		{cluster.CmdStandby, []string{"failback"}, 0, "", "Going standby [foreign].\n", []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetForeign}}},
-		{cluster.CmdStandby, []string{"all", "local"}, 1, prog + ": too many arguments\n" + usage, "", nil},
-		{cluster.CmdStandby, []string{"none"}, 1, prog + ": wrong resources(none).\n" + usage, "", nil},
-		{cluster.CmdStandby, []string{"--help"}, 1, prog + ": wrong resources(--help).\n" + usage, "", nil},
-		{cluster.CmdTakeover, nil, 0, "", "", []controltest.Admin{{Cmd: cluster.CmdTakeover, Set: cluster.SetAll}}},
-		{cluster.CmdTakeover, []string{"local"}, 0, "", "", []controltest.Admin{{Cmd: cluster.CmdTakeover, Set: cluster.SetLocal}}},
-		{cluster.CmdTakeover, []string{"failback"}, 0, "", "", []controltest.Admin{{Cmd: cluster.CmdTakeover, Set: cluster.SetForeign}}},
-		{cluster.CmdTakeover, []string{"a", "b", "c"}, 1, prog + ": too many arguments\n" + usage, "", nil},
-		{cluster.CmdTakeover, []string{"bogus"}, 1, prog + ": wrong resources(bogus).\n" + usage, "", nil},
-	}
-	for _, tt := range tests {
-		sock, b := serveStatus(t, controltest.Sample())
-		c, out, errb := testCompat(sock, "")
-		code := c.hbAdmin(tt.cmd, append([]string{prog}, tt.args...))
-		if code != tt.code || out.String() != tt.out || errb.String() != tt.err || !slices.Equal(b.Commands(), tt.sent) {
-			t.Errorf("%d %q: exit %d, stdout %q, stderr %q, sent %v\nwant %d, %q, %q, %v",
-				tt.cmd, tt.args, code, out, errb, b.Commands(), tt.code, tt.out, tt.err, tt.sent)
-		}
-	}
-}
-
-func TestHbStandbyFailures(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "s.sock")
-	c, out, errb := testCompat(sock, "")
-	if code := c.hbAdmin(cluster.CmdStandby, []string{"hb_standby"}); code != 1 || out.Len() > 0 ||
-		errb.String() != "Going standby [all].\nhb_standby: understudy is not running (no socket at "+sock+")\n" {
-		t.Errorf("not running: exit %d, stdout %q, stderr %q", code, out, errb)
-	}
-
-	b := &controltest.Backend{AdminErr: errors.New("standby refused: auto_failback is legacy")}
-	sock = controltest.Serve(t, &control.Server{Backend: b})
-	c, out, errb = testCompat(sock, "")
-	if code := c.hbAdmin(cluster.CmdTakeover, []string{"hb_takeover", "local"}); code != 1 || out.Len() > 0 ||
-		!strings.HasPrefix(errb.String(), "hb_takeover: ") || !strings.Contains(errb.String(), "auto_failback is legacy") {
-		t.Errorf("refused: exit %d, stdout %q, stderr %q", code, out, errb)
-	}
-
-	// Without a program name the command names itself.
-	c, out, _ = testCompat(sock, "")
-	if code := c.hbAdmin(cluster.CmdTakeover, nil); code != 1 {
-		t.Errorf("exit %d", code)
-	}
-	c, out, _ = testCompat(sock, "")
-	if code := c.hbAdmin(cluster.CmdStandby, []string{}); code != 1 || out.Len() > 0 {
-		t.Errorf("exit %d, stdout %q", code, out)
-	}
-}
-
-// The exported entry points read the environment.
-func TestCompatEntryPoints(t *testing.T) {
-	sock, b := serveStatus(t, controltest.Sample())
-	t.Setenv(envSocket, sock)
-	t.Setenv(envHADir, compatDir(t, compatHACF))
-	var out, errb bytes.Buffer
-	if code := runClStatus([]string{"cl_status", "hbparameter", "-p", "deadtime"}, &out, &errb); code != 0 || out.String() != "10\n" {
-		t.Errorf("cl_status: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
-	}
-	out.Reset()
-	errb.Reset()
-	if code := runHbStandby([]string{"hb_standby", "local"}, &out, &errb); code != 0 || errb.String() != "Going standby [local].\n" {
-		t.Errorf("hb_standby: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
-	}
-	if code := runHbTakeover([]string{"hb_takeover"}, &out, &errb); code != 0 {
-		t.Errorf("hb_takeover: exit %d", code)
-	}
-	want := []controltest.Admin{{Cmd: cluster.CmdStandby, Set: cluster.SetLocal}, {Cmd: cluster.CmdTakeover, Set: cluster.SetAll}}
-	if !slices.Equal(b.Commands(), want) {
-		t.Errorf("sent %v, want %v", b.Commands(), want)
 	}
 }
