@@ -29,6 +29,9 @@ type ctlReq struct {
 	cmd    cluster.AdminCmd
 	set    cluster.Set
 	reply  chan control.Status
+	// answers receives the cluster's answers to cmd: the first at once,
+	// and a final one later if the first was "accepted".
+	answers chan control.Answer
 }
 
 func listenControl(runDir string, log *slog.Logger) (*controlServer, error) {
@@ -74,15 +77,11 @@ func (b backend) Status(ctx context.Context) (control.Status, error) {
 }
 
 func (b backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan control.Answer, error) {
-	if err := b.ask(ctx, ctlReq{cmd: cmd, set: set}); err != nil {
+	r := ctlReq{cmd: cmd, set: set, answers: make(chan control.Answer, 2)}
+	if err := b.ask(ctx, r); err != nil {
 		return nil, err
 	}
-	// LEAD: wire cluster answers. Until then the command is accepted as
-	// before and no outcome is reported (the channel closes).
-	answers := make(chan control.Answer, 1)
-	answers <- control.Answer{Verdict: control.VerdictAccepted}
-	close(answers)
-	return answers, nil
+	return r.answers, nil
 }
 
 func (b backend) Reload(ctx context.Context) error {
@@ -116,7 +115,9 @@ func (d *daemon) control(r ctlReq) cluster.Event {
 		return ev
 	}
 	if !r.status {
-		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set}
+		d.lastAdmin++
+		d.waiting[d.lastAdmin] = r.answers
+		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set, ID: d.lastAdmin}
 	}
 	st := control.Status{Node: d.self, Version: d.o.Version, Dir: d.o.Dir, Started: d.start,
 		Cluster: d.node.Snapshot(), Groups: d.ops.snapshot()}
@@ -150,4 +151,32 @@ func (d *daemon) control(r ctlReq) cluster.Event {
 	}
 	r.reply <- st
 	return nil
+}
+
+// answer passes the cluster's answers to the operators waiting for them.
+// The state machine answers every command it is given at once and gives
+// every accepted one exactly one final answer later (cluster.Answer), so
+// an entry of waiting lives as long as the command runs.
+func (d *daemon) answer(answers []cluster.Answer) {
+	for _, a := range answers {
+		ch, ok := d.waiting[a.ID]
+		if !ok {
+			continue
+		}
+		// The channel has room for both answers; nobody else sends on it.
+		ch <- control.Answer{Verdict: a.Verdict.String(), Reason: a.Reason}
+		if a.Verdict.Final() {
+			close(ch)
+			delete(d.waiting, a.ID)
+		}
+	}
+}
+
+// abandonAnswers closes the channels of commands the cluster will never
+// answer now (the loop is ending): their clients see no outcome.
+func (d *daemon) abandonAnswers() {
+	for id, ch := range d.waiting {
+		close(ch)
+		delete(d.waiting, id)
+	}
 }

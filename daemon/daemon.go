@@ -13,6 +13,7 @@ import (
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport"
 )
@@ -75,6 +76,10 @@ type daemon struct {
 	ops    *ops
 	ctl    *controlServer
 	linkUp map[string]transport.Status
+	// waiting maps the id of each operator command the cluster has not
+	// finished answering to its client; lastAdmin is the last id given.
+	waiting   map[uint64]chan control.Answer
+	lastAdmin uint64
 	start  time.Time
 	// changed reports edits of the configuration files.
 	changed   chan string
@@ -111,7 +116,7 @@ func start(o Options) (*daemon, error) {
 	}
 	d := &daemon{o: o, log: log.With("node", self), cfg: cfg, self: self, start: time.Now(),
 		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
-		linkUp: map[string]transport.Status{}}
+		linkUp: map[string]transport.Status{}, waiting: map[uint64]chan control.Answer{}}
 	if err := d.identity(); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 // loop is the node's only decision-free loop: events in, actions out.
 func (d *daemon) loop(ctx context.Context) error {
+	defer d.abandonAnswers()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	stopping := ctx.Done()
@@ -149,6 +150,7 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 		}
 		d.send(o)
 	}
+	d.answer(out.Answers)
 }
 
 func (d *daemon) send(o transport.Outbound) {
