@@ -80,7 +80,7 @@ type daemon struct {
 	// finished answering to its client; lastAdmin is the last id given.
 	waiting   map[uint64]chan control.Answer
 	lastAdmin uint64
-	start  time.Time
+	start     time.Time
 	// changed reports edits of the configuration files.
 	changed   chan string
 	stopWatch func()
