@@ -1,12 +1,14 @@
 // Package daemon is the running Understudy node: it wires the
-// configuration, the heartbeat links and codec, the cluster state machine
-// and the resource runner into one loop.
+// configuration, the heartbeat links and session (transport/session:
+// standard fields, sequence numbers, retransmissions), the cluster state
+// machine and the resource runner into one loop.
 //
 // The loop decides nothing. It turns what happens — a frame on a link, a
 // timer, a finished resource operation, an operator's command, a signal —
 // into events for cluster.Node, and carries out the Output: log the
 // transitions, start releases and then acquisitions in goroutines that
-// report back, and send the messages on every link.
+// report back, and send the messages on every link. Between the session
+// and the cluster it only renames message fields (session.go).
 //
 // It owns the node's persistent identity in the state directory: the
 // generation number, incremented and made durable before the first
