@@ -68,14 +68,16 @@ type Error struct {
 
 func (e *Error) Error() string {
 	switch {
+	case e.Err == nil && e.Reason != NotNode:
+		return e.Reason.String()
 	case e.Reason == NotNode:
 		return fmt.Sprintf("message from %q, which is not a node of ha.cf", e.Src)
 	case e.Reason == Replay:
 		return fmt.Sprintf("replayed or stale message from %s dropped: %v", e.Src, e.Err)
 	case e.Src != "":
-		return fmt.Sprintf("%s (frame naming src %q): %v", e.Reason, e.Src, e.Err)
+		return fmt.Sprintf("frame naming src %q: %v", e.Src, e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.Reason, e.Err)
+	return e.Err.Error()
 }
 
 // Unwrap lets errors.Is match the Reason's sentinel and the cause.
