@@ -21,11 +21,7 @@ type ngFile struct {
 }
 
 func (f *ngFile) block(typ uint32, body []byte) *ngFile {
-	body = append(body, make([]byte, (4-len(body)%4)%4)...)
-	total := uint32(12 + len(body))
-	f.buf.Write(f.o.AppendUint32(f.o.AppendUint32(nil, typ), total))
-	f.buf.Write(body)
-	f.buf.Write(f.o.AppendUint32(nil, total))
+	f.buf.Write(appendBlock(nil, f.o, typ, body))
 	return f
 }
 
@@ -210,5 +206,31 @@ func TestPcapngUDP(t *testing.T) {
 	d, err := UDP(rec.LinkType, rec.Data)
 	if err != nil || d.Src != src || d.Dst != dst || !bytes.Equal(d.Payload, spec85(t)) {
 		t.Fatalf("%+v %v", d, err)
+	}
+}
+
+// NgWriter's files read back: both byte orders, both resolutions, frames
+// cut by the snap length.
+func TestNgWriterRoundTrip(t *testing.T) {
+	at := time.Date(2026, 1, 5, 10, 50, 53, 493570123, time.UTC)
+	for _, h := range []Header{{LinkType: LinkEthernet}, {LinkType: LinkLinuxSLL2, Order: binary.BigEndian, Nano: true, SnapLen: 4}} {
+		var buf bytes.Buffer
+		w, err := NewNgWriter(&buf, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(at, []byte("first"))
+		w.Write(at.Add(time.Second), []byte("second"))
+		recs, err := readNg(t, buf.Bytes())
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("%+v: %+v %v", h, recs, err)
+		}
+		want, res, data := "2026-01-05T10:50:53.49357Z", time.Microsecond, "first"
+		if h.Nano {
+			want, res, data = "2026-01-05T10:50:53.493570123Z", time.Nanosecond, "firs"
+		}
+		if r := recs[0]; r.time != want || r.res != res || r.link != h.LinkType || r.data != data || r.orig != 5 || recs[1].n != 2 {
+			t.Errorf("%+v: %+v", h, recs)
+		}
 	}
 }
