@@ -27,9 +27,7 @@ func decodeKeysDir(t *testing.T, mode os.FileMode) string {
 }
 
 func decodeRun(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := runDecode(args, &out, &errb)
-	return code, out.String(), errb.String()
+	return runCmd(append([]string{"decode"}, args...)...)
 }
 
 // decodeFile writes b to a file and returns its path.

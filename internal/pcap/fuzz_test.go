@@ -35,22 +35,7 @@ func FuzzReader(f *testing.F) {
 			}
 			return
 		}
-		for {
-			rec, err := r.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrFormat) {
-					t.Fatalf("Next: undocumented error %v", err)
-				}
-				return
-			}
-			if len(rec.Data) > MaxRecord || rec.OrigLen < len(rec.Data) {
-				t.Fatalf("record %d: %d bytes, orig %d", rec.N, len(rec.Data), rec.OrigLen)
-			}
-			checkUDP(t, r.Header.LinkType, rec.Data)
-		}
+		checkRecords(t, r.Next)
 	})
 }
 
@@ -106,21 +91,27 @@ func FuzzNgReader(f *testing.F) {
 			}
 			return
 		}
-		for {
-			rec, err := r.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrFormat) {
-					t.Fatalf("Next: undocumented error %v", err)
-				}
-				return
-			}
-			if len(rec.Data) > MaxRecord || rec.OrigLen < len(rec.Data) || rec.Resolution <= 0 {
-				t.Fatalf("record %d: %d bytes, orig %d, resolution %v", rec.N, len(rec.Data), rec.OrigLen, rec.Resolution)
-			}
-			checkUDP(t, rec.LinkType, rec.Data)
-		}
+		checkRecords(t, r.Next)
 	})
+}
+
+// checkRecords reads every record: the only errors are the documented
+// ones, and each record respects MaxRecord and decodes without a panic.
+func checkRecords(t *testing.T, next func() (Record, error)) {
+	for {
+		rec, err := next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrFormat) {
+				t.Fatalf("Next: undocumented error %v", err)
+			}
+			return
+		}
+		if len(rec.Data) > MaxRecord || rec.OrigLen < len(rec.Data) || rec.Resolution <= 0 {
+			t.Fatalf("record %d: %d bytes, orig %d, resolution %v", rec.N, len(rec.Data), rec.OrigLen, rec.Resolution)
+		}
+		checkUDP(t, rec.LinkType, rec.Data)
+	}
 }

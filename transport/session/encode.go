@@ -31,16 +31,6 @@ type Message struct {
 // Field is one string field.
 type Field struct{ Name, Value string }
 
-// Get returns the value of the first field called name, "" if none.
-func (m Message) Get(name string) string {
-	for _, f := range m.Fields {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	return ""
-}
-
 // Encode signs m for every link: its type and destination, its own
 // fields, then destuuid (when the destination's UUID is known), src,
 // srcuuid, seq, hg, ts, ld and ttl, with no seq and ld on NS_ messages.
