@@ -68,10 +68,10 @@ type Error struct {
 
 func (e *Error) Error() string {
 	switch {
-	case e.Err == nil && e.Reason != NotNode:
-		return e.Reason.String()
 	case e.Reason == NotNode:
 		return fmt.Sprintf("message from %q, which is not a node of ha.cf", e.Src)
+	case e.Err == nil:
+		return e.Reason.String()
 	case e.Reason == Replay:
 		return fmt.Sprintf("replayed or stale message from %s dropped: %v", e.Src, e.Err)
 	case e.Src != "":
