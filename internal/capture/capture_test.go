@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -190,4 +192,21 @@ func TestSequenceNotes(t *testing.T) {
 	if !rep.OK {
 		t.Error("early is not a failure")
 	}
+}
+
+// testdata/golden-editcap.pcapng is the golden capture as Wireshark
+// writes it: the pcap of captureFile (nanosecond timestamps) converted by
+// editcap 4.0.17 (-F pcapng), with its section and interface options.
+func TestWiresharkPcapng(t *testing.T) {
+	ng, err := os.ReadFile(filepath.Join("testdata", "golden-editcap.pcapng"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts, want := golden(t)
+	rep, out := read(t, ng, 0)
+	_, fromPcap := read(t, captureFile(t, pcap.Header{LinkType: pcap.LinkEthernet, Nano: true}, false, pkts), 0)
+	if rep.Kind != "pcapng" || out != fromPcap {
+		t.Errorf("kind %s; editcap's pcapng judged\n%s\nthe pcap judged\n%s", rep.Kind, out, fromPcap)
+	}
+	inOrder(t, out, want[len(want)-1:])
 }
