@@ -16,6 +16,7 @@ import (
 	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport"
+	"github.com/understudy-ha/understudy/transport/session"
 )
 
 // Options configure a daemon.
@@ -69,7 +70,7 @@ type daemon struct {
 	cfg    *config.Config
 	self   string
 	node   *cluster.Node
-	wire   *wire
+	sess   *session.Session
 	links  *transport.Fanout
 	frames chan transport.Frame
 	status chan transport.Status
@@ -146,7 +147,7 @@ func start(o Options) (*daemon, error) {
 			d.log.Warn("configuration files are not watched; reload with SIGHUP or understudy reload", "err", err)
 		}
 	}
-	d.log.Info("understudy started", "version", o.Version, "generation", d.wire.gen, "links", strings.Join(links.Names(), ","),
+	d.log.Info("understudy started", "version", o.Version, "generation", d.sess.Generation(), "links", strings.Join(links.Names(), ","),
 		"keepalive", cfg.Keepalive, "deadtime", cfg.Deadtime, "auto_failback", cfg.AutoFailback)
 	return d, nil
 }
@@ -206,7 +207,8 @@ func (d *daemon) identity() error {
 	if err != nil {
 		return err
 	}
-	d.wire = newWire(d.self, uuid, gen, d.cfg)
+	d.sess = session.New(session.Options{Config: sessionConfig(d.cfg), Self: d.self, UUID: uuid, Generation: gen,
+		RexmitDelay: d.cfg.MaxRexmitDelay, Load: loadavg})
 	return nil
 }
 

@@ -97,26 +97,23 @@ func (d *daemon) drainFrames(ctx context.Context) {
 // frame decodes one frame into an event, answering protocol requests.
 func (d *daemon) frame(f transport.Frame) cluster.Event {
 	now := time.Now()
-	r, err := d.wire.decode(f.Data, now)
+	r, err := d.sess.Decode(f.Data, now)
 	if err != nil {
 		if d.cfg.LogBadPack {
 			d.log.Warn("packet dropped", "link", f.Link, "from", f.From, "err", err)
 		}
 		return nil
 	}
-	if r.note != "" {
-		d.log.Warn(r.note, "link", f.Link)
+	if r.Note != "" {
+		d.log.Warn(r.Note, "link", f.Link)
 	}
-	for _, m := range r.replies {
-		out, err := d.wire.resend(m, now)
-		if err == nil {
-			d.send(out)
-		}
+	for _, o := range r.Replies {
+		d.send(o)
 	}
-	if !r.deliver {
+	if !r.Deliver {
 		return nil
 	}
-	return cluster.Recv{Now: now, Link: f.Link, Msg: r.msg, Dup: r.dup}
+	return cluster.Recv{Now: now, Link: f.Link, Msg: toCluster(r.Msg), Dup: r.Dup}
 }
 
 func (d *daemon) linkStatus(s transport.Status) {
@@ -143,7 +140,7 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 	}
 	now := time.Now()
 	for _, m := range out.Messages {
-		o, err := d.wire.encode(m, now)
+		o, err := d.sess.Encode(toSession(m), now)
 		if err != nil {
 			d.log.Error("cannot encode message", "type", m.Type, "err", err)
 			continue

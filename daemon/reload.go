@@ -46,7 +46,7 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 		d.o.Logging(cfg)
 	}
 	d.ops.setConfig(cfg)
-	d.wire.setConfig(cfg)
+	d.sess.Reconfigure(sessionConfig(cfg))
 	if !sameMedia(old.Media, cfg.Media) {
 		d.reopenLinks()
 	}

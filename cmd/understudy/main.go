@@ -28,7 +28,7 @@ type command struct {
 var commands = []command{
 	{"check", "validate a configuration directory offline", runCheck},
 	{"daemon", "run this cluster node in the foreground", runDaemon},
-	{"decode", "decode and verify heartbeat messages in a pcap or serial capture", runDecode},
+	{"decode", "decode and verify heartbeat messages in a pcap, pcapng or serial capture", runDecode},
 	{"status", "show the cluster as this node sees it", runStatus},
 	{"standby", "hand groups over to the peer (hb_standby)", runStandby},
 	{"takeover", "take groups over from the peer (hb_takeover)", runTakeover},

@@ -35,22 +35,7 @@ func FuzzReader(f *testing.F) {
 			}
 			return
 		}
-		for {
-			rec, err := r.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrFormat) {
-					t.Fatalf("Next: undocumented error %v", err)
-				}
-				return
-			}
-			if len(rec.Data) > MaxRecord || rec.OrigLen < len(rec.Data) {
-				t.Fatalf("record %d: %d bytes, orig %d", rec.N, len(rec.Data), rec.OrigLen)
-			}
-			checkUDP(t, r.Header.LinkType, rec.Data)
-		}
+		checkRecords(t, r.Next)
 	})
 }
 
@@ -84,5 +69,49 @@ func checkUDP(t *testing.T, link uint32, frame []byte) {
 	// a payload must be a sub-slice of the frame
 	if len(d.Payload) > 0 && !bytes.Contains(frame, d.Payload) {
 		t.Fatal("payload is not part of the frame")
+	}
+}
+
+// FuzzNgReader feeds arbitrary files to the pcapng reader: nothing may
+// panic, every record respects MaxRecord, and the only errors are the
+// documented ones.
+func FuzzNgReader(f *testing.F) {
+	fr, err := EncodeUDP(LinkEthernet, netip.MustParseAddrPort("192.0.2.1:694"), netip.MustParseAddrPort("192.0.2.255:694"), spec85(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(le().shb().idb(LinkEthernet, 0).epb(0, 1767610253e6, fr, uint32(len(fr))).buf.Bytes())
+	f.Add(be().shb().idb(LinkRaw, 64, be().opt(optTSResol, []byte{9})).spb(100, fr[14:]).block(5, nil).buf.Bytes())
+	f.Add(append(le().shb().idb(LinkNull, 0).pb(0, 1, []byte("x")).buf.Bytes(), be().shb().buf.Bytes()...))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := NewNgReader(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrNotPcap) && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrTruncated) {
+				t.Fatalf("NewNgReader: undocumented error %v", err)
+			}
+			return
+		}
+		checkRecords(t, r.Next)
+	})
+}
+
+// checkRecords reads every record: the only errors are the documented
+// ones, and each record respects MaxRecord and decodes without a panic.
+func checkRecords(t *testing.T, next func() (Record, error)) {
+	for {
+		rec, err := next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrFormat) {
+				t.Fatalf("Next: undocumented error %v", err)
+			}
+			return
+		}
+		if len(rec.Data) > MaxRecord || rec.OrigLen < len(rec.Data) || rec.Resolution <= 0 {
+			t.Fatalf("record %d: %d bytes, orig %d, resolution %v", rec.N, len(rec.Data), rec.OrigLen, rec.Resolution)
+		}
+		checkUDP(t, rec.LinkType, rec.Data)
 	}
 }

@@ -1,16 +1,21 @@
-// Package pcap reads classic libpcap capture files (the format tcpdump -w
-// writes) and extracts UDP datagrams from the captured frames: enough to
-// decode heartbeat traffic offline, nothing more.
+// Package pcap reads capture files, classic libpcap (what tcpdump -w
+// writes) and pcapng (what Wireshark and dumpcap write), and extracts UDP
+// datagrams from the captured frames: enough to decode heartbeat traffic
+// offline, nothing more.
 //
-// Supported: both byte orders, microsecond (0xa1b2c3d4) and nanosecond
-// (0xa1b23c4d) timestamps; link types Ethernet (with 802.1Q/802.1ad tags),
-// Linux cooked capture v1 (SLL, tcpdump -i any) and v2 (SLL2), raw IP and
-// BSD loopback; IPv4 and IPv6 (hop-by-hop, routing and destination options
-// headers skipped) carrying UDP. Not supported: pcapng, fragmented IP
-// datagrams (reported as such), anything that is not UDP.
+// Supported: both byte orders; pcap with microsecond (0xa1b2c3d4) and
+// nanosecond (0xa1b23c4d) timestamps; pcapng sections, interfaces with
+// their own link type and timestamp resolution, enhanced, simple and
+// (obsolete) packet blocks, other blocks skipped; link types Ethernet
+// (with 802.1Q/802.1ad tags), Linux cooked capture v1 (SLL, tcpdump -i
+// any) and v2 (SLL2), raw IP and BSD loopback; IPv4 and IPv6 (hop-by-hop,
+// routing and destination options headers skipped) carrying UDP. Not
+// supported: fragmented IP datagrams (reported as such), anything that is
+// not UDP.
 //
-// No input makes the reader panic (it is fuzzed), and a record header
-// claiming more than MaxRecord bytes is refused before anything is read.
+// No input makes the readers panic (they are fuzzed), and a record or
+// block header claiming more than MaxRecord bytes of packet is refused
+// before anything is read.
 package pcap
 
 import (
@@ -100,6 +105,13 @@ type Record struct {
 	// OrigLen is the frame's length on the wire; more than len(Data) when
 	// the snap length cut it.
 	OrigLen int
+	// LinkType is the link type of the frame (of the file, or in pcapng
+	// of the interface it was captured on).
+	LinkType uint32
+	// Resolution is the timestamp's resolution: a microsecond or a
+	// nanosecond in pcap, the interface's if_tsresol in pcapng (rounded
+	// to a nanosecond at the finest).
+	Resolution time.Duration
 }
 
 // Reader reads records from a pcap file.
@@ -186,5 +198,10 @@ func (r *Reader) Next() (Record, error) {
 		return Record{}, fmt.Errorf("pcap: record %d: data has %d of %d bytes: %w", r.n+1, n, incl, ErrTruncated)
 	}
 	r.n++
-	return Record{N: r.n, Time: time.Unix(int64(sec), ns).UTC(), Data: r.buf, OrigLen: int(max(orig, incl))}, nil
+	res := time.Microsecond
+	if r.Header.Nano {
+		res = time.Nanosecond
+	}
+	return Record{N: r.n, Time: time.Unix(int64(sec), ns).UTC(), Data: r.buf, OrigLen: int(max(orig, incl)),
+		LinkType: r.Header.LinkType, Resolution: res}, nil
 }

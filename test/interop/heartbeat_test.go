@@ -273,7 +273,7 @@ func (l *lab) readLog() string {
 	return string(b)
 }
 
-// statusMsg builds node2's status message as daemon/wire.go does: own
+// statusMsg builds node2's status message as transport/session does: own
 // fields, then src, srcuuid, seq, hg, ts, ld, ttl. No protocol field, so
 // heartbeat does not expect acks or a node-list exchange (spec 4.7).
 func statusMsg(uuid []byte, gen, seq uint64, st string, now time.Time) (*codec.Message, error) {
