@@ -19,7 +19,7 @@ var (
 )
 
 // commandOptions are the options a command's -h lists, without their
-// dashes (decode still prints Go's -json), --help included.
+// dashes, --help included.
 func commandOptions(t *testing.T, name string) []string {
 	t.Helper()
 	_, out, errs := runSub(run, name, "-h")

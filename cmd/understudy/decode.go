@@ -2,26 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
-	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/internal/capture"
 )
 
 func runDecode(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("c", config.DefaultDir, "configuration `directory` whose authkeys verifies the messages")
-	asJSON := fs.Bool("json", false, "print everything as one JSON document")
-	port := fs.Int("port", 0, "judge only UDP datagrams from or to `PORT`, all of them (default: every UDP payload that looks like a heartbeat message)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: understudy decode [-c DIR] [--port PORT] [--json] FILE|-
-
-Decodes and verifies heartbeat messages in a pcap or pcapng capture
+	f := newFlags("decode", "[-c DIR] [--port PORT] [--json] FILE|-", `Decodes and verifies heartbeat messages in a pcap or pcapng capture
 (tcpdump -w, Wireshark, dumpcap) or in a raw serial byte stream (">>>" ...
 "<<<" frames), with DIR's authkeys. Replays and duplicates are judged per
 sender across the capture, as a node judges them.
@@ -29,17 +18,16 @@ Exit status: 0 every message verified (duplicates allowed), 1 some message
 failed (bad key, bad digest, no signature, malformed, replay) or there was
 no heartbeat message, 2 could not run (usage, authkeys, a file that is no
 capture).`)
-		fs.PrintDefaults()
+	dir := f.confDir()
+	asJSON := f.Bool("json", false, "print everything as one JSON document")
+	port := f.Int("port", 0, "judge only UDP datagrams from or to `PORT`, all of them; without --port, every UDP payload that looks like a heartbeat message")
+	if code, ok := f.parse(args, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() != 1 {
+
+	if f.NArg() != 1 {
 		fmt.Fprintln(stderr, "understudy decode: give one capture FILE, or - for standard input")
-		fs.Usage()
+		f.usage(stderr)
 		return exitUsage
 	}
 	if *port < 0 || *port > 65535 {
@@ -51,7 +39,7 @@ capture).`)
 		fmt.Fprintf(stderr, "understudy decode: %v\n", err)
 		return exitUsage
 	}
-	name, in := fs.Arg(0), io.Reader(os.Stdin)
+	name, in := f.Arg(0), io.Reader(os.Stdin)
 	if name == "-" {
 		name = "(standard input)"
 	} else {

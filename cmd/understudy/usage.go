@@ -64,7 +64,7 @@ func optionLine(fl *flag.Flag) string {
 	if arg != "" {
 		name += " " + strings.ToUpper(arg)
 	}
-	if d := fl.DefValue; d != "" && d != "false" {
+	if d := fl.DefValue; d != "" && d != "false" && d != "0" {
 		text += " (default " + d + ")"
 	}
 	return fmt.Sprintf("  %-19s %s\n", name, wrap(text, 78-22, strings.Repeat(" ", 22)))

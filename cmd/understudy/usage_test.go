@@ -8,9 +8,7 @@ import (
 )
 
 // helpCommands are the commands whose options go through newFlags.
-// LEAD: decode parses its own flags until its move out of this package
-// lands; give it newFlags then and drop this list for commands.
-var helpCommands = []string{"check", "daemon", "status", "standby", "takeover", "reload"}
+var helpCommands = []string{"check", "daemon", "decode", "status", "standby", "takeover", "reload"}
 
 var optionName = regexp.MustCompile(`^-{1,2}[a-z][a-z-]*$`)
 
