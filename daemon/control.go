@@ -34,7 +34,7 @@ type ctlReq struct {
 	answers chan control.Answer
 }
 
-func listenControl(runDir string, log *slog.Logger) (*controlServer, error) {
+func listenControl(runDir string, log *slog.Logger, requests chan ctlReq) (*controlServer, error) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run directory: %w", err)
 	}
@@ -43,7 +43,7 @@ func listenControl(runDir string, log *slog.Logger) (*controlServer, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &controlServer{ln: ln, requests: make(chan ctlReq), cancel: cancel, done: make(chan struct{})}
+	s := &controlServer{ln: ln, requests: requests, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		control.Serve(ctx, ln, backend{s}, log) // the server adds component=control

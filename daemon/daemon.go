@@ -65,18 +65,23 @@ func Run(ctx context.Context, o Options) error {
 
 // daemon is the running node: everything the loop touches.
 type daemon struct {
-	o      Options
-	log    *slog.Logger
-	cfg    *config.Config
-	self   string
-	node   *cluster.Node
-	sess   *session.Session
-	links  *transport.Fanout
-	frames chan transport.Frame
-	status chan transport.Status
-	ops    *ops
-	ctl    *controlServer
-	linkUp map[string]transport.Status
+	o     Options
+	log   *slog.Logger
+	cfg   *config.Config
+	self  string
+	node  *cluster.Node
+	sess  *session.Session
+	links linkSet
+	// openLinks opens the links of a configuration (transport.OpenAll;
+	// a test's fake links in tests).
+	openLinks func([]config.Medium) (linkSet, error)
+	frames    chan transport.Frame
+	status    chan transport.Status
+	ops       *ops
+	ctl       *controlServer
+	// requests carries the control socket's requests into the loop.
+	requests chan ctlReq
+	linkUp   map[string]transport.Status
 	// waiting maps the id of each operator command the cluster has not
 	// finished answering to its client; lastAdmin is the last id given.
 	waiting   map[uint64]chan control.Answer
@@ -115,9 +120,7 @@ func start(o Options) (*daemon, error) {
 	if err := mediaPresent(cfg); err != nil {
 		return nil, err
 	}
-	d := &daemon{o: o, log: log.With("node", self), cfg: cfg, self: self, start: time.Now(),
-		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
-		linkUp: map[string]transport.Status{}, waiting: map[uint64]chan control.Answer{}}
+	d := newDaemon(o, cfg, self)
 	if err := d.identity(); err != nil {
 		return nil, err
 	}
@@ -126,11 +129,11 @@ func start(o Options) (*daemon, error) {
 		return nil, err
 	}
 	d.ops = newOps(cfg, act)
-	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log); err != nil {
+	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log, d.requests); err != nil {
 		d.ops.close()
 		return nil, err
 	}
-	links, err := transport.OpenAll(cfg.Media, transport.Options{Frames: d.frames, Status: d.status})
+	links, err := d.openLinks(cfg.Media)
 	if err != nil {
 		d.log.Error("some heartbeat links did not open", "err", err)
 	}
@@ -140,16 +143,47 @@ func start(o Options) (*daemon, error) {
 		return nil, fmt.Errorf("no heartbeat link could be opened: %v", err)
 	}
 	d.links = links
-	d.node = cluster.New(cluster.FromConfig(cfg, self), time.Now())
-	d.changed, d.watchStop = make(chan string), make(chan struct{})
 	if !o.NoWatch {
 		if d.stopWatch, err = watchConfig(o.Dir, 300*time.Millisecond, d.changed, d.watchStop); err != nil {
 			d.log.Warn("configuration files are not watched; reload with SIGHUP or understudy reload", "err", err)
 		}
 	}
-	d.log.Info("understudy started", "version", o.Version, "generation", d.sess.Generation(), "links", strings.Join(links.Names(), ","),
-		"keepalive", cfg.Keepalive, "deadtime", cfg.Deadtime, "auto_failback", cfg.AutoFailback)
+	d.begin()
 	return d, nil
+}
+
+// newDaemon is a daemon of cfg with nothing opened yet: start opens the
+// real parts (state files, resources, control socket, links, watcher),
+// a test its fakes; then begin.
+func newDaemon(o Options, cfg *config.Config, self string) *daemon {
+	d := &daemon{o: o, log: o.Logger.With("node", self), cfg: cfg, self: self,
+		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
+		requests: make(chan ctlReq), linkUp: map[string]transport.Status{},
+		waiting: map[uint64]chan control.Answer{}, changed: make(chan string), watchStop: make(chan struct{})}
+	d.openLinks = func(media []config.Medium) (linkSet, error) {
+		f, err := transport.OpenAll(media, transport.Options{Frames: d.frames, Status: d.status})
+		if f == nil {
+			return nil, err // a nil *Fanout must not become a non-nil linkSet
+		}
+		return f, err
+	}
+	return d
+}
+
+// begin creates the state machine, at the time the loop is about to run.
+func (d *daemon) begin() {
+	d.start = time.Now()
+	d.node = cluster.New(cluster.FromConfig(d.cfg, d.self), d.start)
+	d.log.Info("understudy started", "version", d.o.Version, "generation", d.sess.Generation(), "links", strings.Join(d.links.Names(), ","),
+		"keepalive", d.cfg.Keepalive, "deadtime", d.cfg.Deadtime, "auto_failback", d.cfg.AutoFailback)
+}
+
+// linkSet is what the loop needs of its heartbeat links
+// (*transport.Fanout): send a message on every link, name them, close.
+type linkSet interface {
+	Send(transport.Outbound) error
+	Names() []string
+	Close() error
 }
 
 // localNode is the node name, which must be a node of ha.cf (U9).

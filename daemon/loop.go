@@ -48,7 +48,7 @@ func (d *daemon) loop(ctx context.Context) error {
 			d.linkStatus(s)
 		case r := <-d.ops.done:
 			ev = r
-		case req := <-d.ctl.requests:
+		case req := <-d.requests:
 			ev = d.control(req)
 		case <-d.o.Reload:
 			ev, _ = d.reload("SIGHUP")

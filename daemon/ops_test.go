@@ -1,12 +1,14 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -15,13 +17,16 @@ import (
 	"github.com/understudy-ha/understudy/resources"
 )
 
-// fakeActuator records calls; Acquire returns acquireErr, and an
-// operation on a group in block waits until its ctx ends.
+// fakeActuator records calls; Acquire returns acquireErr, or the error
+// fail holds for the group, and an operation on a group in block waits
+// until its ctx ends. running holds what it acquired and not released.
 type fakeActuator struct {
 	mu         sync.Mutex
 	calls      []string
 	acquireErr error
+	fail       map[string]error
 	block      map[string]bool
+	running    map[string]bool
 	closed     bool
 }
 
@@ -47,12 +52,42 @@ func (f *fakeActuator) Acquire(ctx context.Context, g config.Group) error {
 	if err := f.wait(ctx, g); err != nil {
 		return err
 	}
-	return f.acquireErr
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := cmp.Or(f.fail[g.Key], f.acquireErr); err != nil {
+		return err
+	}
+	if f.running == nil {
+		f.running = map[string]bool{}
+	}
+	f.running[g.Key] = true
+	return nil
 }
 
 func (f *fakeActuator) Release(ctx context.Context, g config.Group) error {
 	f.record(fmt.Sprintf("release %s %d", g.Key, len(g.Resources)))
-	return f.wait(ctx, g)
+	if err := f.wait(ctx, g); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.running, g.Key)
+	return nil
+}
+
+// ops returns the acquisitions and releases so far ("acquire KEY N").
+func (f *fakeActuator) ops() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.DeleteFunc(slices.Clone(f.calls), func(c string) bool {
+		return !strings.HasPrefix(c, "acquire ") && !strings.HasPrefix(c, "release ")
+	})
+}
+
+func (f *fakeActuator) runs(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.running[key]
 }
 
 func (f *fakeActuator) Snapshot() []resources.GroupStatus { return nil }

@@ -58,7 +58,7 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 // configuration. Heartbeats pause for the moment it takes.
 func (d *daemon) reopenLinks() {
 	d.links.Close()
-	links, err := transport.OpenAll(d.cfg.Media, transport.Options{Frames: d.frames, Status: d.status})
+	links, err := d.openLinks(d.cfg.Media)
 	if err != nil {
 		d.log.Error("some heartbeat links did not open", "err", err)
 	}
