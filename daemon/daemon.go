@@ -87,6 +87,10 @@ type daemon struct {
 	waiting   map[uint64]chan control.Answer
 	lastAdmin uint64
 	start     time.Time
+	// hooks runs the [[hook]] programs; refused is the error of the last
+	// refused reload, so the same problems are not logged twice.
+	hooks   notifier
+	refused string
 	// changed reports edits of the configuration files.
 	changed   chan string
 	stopWatch func()
@@ -129,6 +133,7 @@ func start(o Options) (*daemon, error) {
 		return nil, err
 	}
 	d.ops = newOps(cfg, act)
+	d.hooks = d.newHooks(cfg)
 	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log, d.requests); err != nil {
 		d.ops.close()
 		return nil, err
@@ -256,6 +261,9 @@ func (d *daemon) close() {
 	}
 	d.ctl.close()
 	d.ops.close()
+	if d.hooks != nil {
+		closeHooks(d.hooks)
+	}
 }
 
 // ErrConfig marks a start refused because the configuration is unusable

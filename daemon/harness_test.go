@@ -16,6 +16,7 @@ import (
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/hooks"
 	"github.com/understudy-ha/understudy/transport"
 	"github.com/understudy-ha/understudy/transport/session"
 )
@@ -40,6 +41,8 @@ type lab struct {
 	act   *fakeActuator
 	peer  *session.Session
 	log   *syncBuffer
+	// events are what the hooks were told.
+	events *fakeNotifier
 	// peerGen is the generation of the peer's heartbeats.
 	peerGen uint64
 	cancel  context.CancelFunc
@@ -66,13 +69,14 @@ func newLab(t *testing.T, haresources string) *lab {
 		t.Fatalf("configuration: %v", diags.Err())
 	}
 	l := &lab{t: t, dir: dir, links: &fakeLinks{out: make(chan transport.Outbound, 1024)},
-		act: &fakeActuator{}, log: &syncBuffer{}, peerGen: 7, done: make(chan error, 1)}
+		act: &fakeActuator{}, events: &fakeNotifier{}, log: &syncBuffer{}, peerGen: 7, done: make(chan error, 1)}
 	o := Options{Dir: dir, Node: "node1", NoWatch: true, Logger: slog.New(slog.NewTextHandler(l.log, nil))}
 	l.d = newDaemon(o, cfg, "node1")
 	if err := l.d.identity(); err != nil {
 		t.Fatal(err)
 	}
 	l.d.ops = newOps(cfg, l.act)
+	l.d.hooks = l.events
 	l.d.links = l.links
 	l.d.openLinks = func([]config.Medium) (linkSet, error) { return l.links, nil }
 	l.d.begin()
@@ -254,4 +258,31 @@ func answers(t *testing.T, ch chan control.Answer) []control.Answer {
 			return got
 		}
 	}
+}
+
+// fakeNotifier records what the hooks are told.
+type fakeNotifier struct {
+	mu     sync.Mutex
+	events []hooks.Event
+}
+
+func (f *fakeNotifier) Notify(ev hooks.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, ev)
+}
+
+func (f *fakeNotifier) Close(context.Context) {}
+
+// told reports whether the hooks heard an event of kind about subject
+// (a node or a group).
+func (f *fakeNotifier) told(kind hooks.Kind, subject string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ev := range f.events {
+		if ev.Kind == kind && (ev.Node == subject || ev.Group == subject) {
+			return true
+		}
+	}
+	return false
 }

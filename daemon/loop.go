@@ -132,6 +132,7 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 	for _, t := range out.Transitions {
 		d.log.Log(ctx, level(t.Level), t.Reason, transitionAttrs(t)...)
 	}
+	d.notify(out.Transitions)
 	for _, k := range out.Release {
 		d.ops.release(k)
 	}

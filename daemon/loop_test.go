@@ -11,6 +11,7 @@ import (
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/hooks"
 	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport/session"
 )
@@ -33,8 +34,10 @@ func TestLoopStartupAndHeartbeatLoss(t *testing.T) {
 			t.Errorf("node1 never told node2 it holds 192.0.2.10: %v", said)
 		}
 
-		// node2 falls silent: dead after its 500 ms dead time, not before.
-		time.Sleep(400 * time.Millisecond)
+		// node2 falls silent (its last heartbeat went out 100 ms ago):
+		// dead after its 500 ms dead time, not before.
+		time.Sleep(300 * time.Millisecond)
+		synctest.Wait()
 		if got := l.act.ops(); len(got) != 1 {
 			t.Fatalf("node2's group taken before its dead time: %v", got)
 		}
@@ -45,6 +48,15 @@ func TestLoopStartupAndHeartbeatLoss(t *testing.T) {
 		}
 		if !l.logged("node node2 is dead") {
 			t.Errorf("no log line says node2 is dead:\n%s", l.log)
+		}
+		for _, ev := range []struct {
+			kind    hooks.Kind
+			subject string
+		}{{hooks.NodeUp, "node2"}, {hooks.LinkUp, "node2"}, {hooks.GroupRunning, "192.0.2.10"},
+			{hooks.NodeDead, "node2"}, {hooks.GroupAcquiring, "192.0.2.20"}} {
+			if !l.events.told(ev.kind, ev.subject) {
+				t.Errorf("the hooks did not hear %s of %s: %+v", ev.kind, ev.subject, l.events.events)
+			}
 		}
 		// The acquisition's end is the next step: its resource message
 		// lists both groups.
@@ -132,8 +144,17 @@ func TestLoopReload(t *testing.T) {
 		if err := <-r.reload; err == nil || !strings.Contains(err.Error(), "node9") {
 			t.Fatalf("reload of a haresources naming an unknown node: err = %v, want a refusal naming node9", err)
 		}
-		if !l.logged("reload refused") {
-			t.Errorf("the refusal is not logged:\n%s", l.log)
+		if !l.logged("reload refused", "node9") || !l.events.told(hooks.ReloadRefused, "node1") {
+			t.Errorf("the refusal is not logged or not told to the hooks:\n%s", l.log)
+		}
+		// The file watcher and the operator both ask: the problems are
+		// logged once.
+		r = l.ask(ctlReq{reload: make(chan error, 1)})
+		if err := <-r.reload; err == nil {
+			t.Fatal("the same broken configuration was accepted the second time")
+		}
+		if n := strings.Count(l.log.String(), "node9"); n != 1 || !l.logged("refused again for the same problems") {
+			t.Errorf("the same refusal logged %d times with its problems, want once and then one short line:\n%s", n, l.log)
 		}
 		os.WriteFile(hares, []byte("node1 192.0.2.10\nnode1 192.0.2.30\n"), 0o644)
 		r = l.ask(ctlReq{reload: make(chan error, 1)})
@@ -145,7 +166,7 @@ func TestLoopReload(t *testing.T) {
 		if got := l.act.ops(); !slices.Equal(got, []string{"acquire 192.0.2.10 1", "acquire 192.0.2.30 1"}) {
 			t.Fatalf("operations after the reload = %v, want the new group acquired", got)
 		}
-		if !l.logged("configuration reloaded", "groups added: 192.0.2.30") {
+		if !l.logged("configuration reloaded", "groups added: 192.0.2.30") || !l.events.told(hooks.ReloadApplied, "node1") {
 			t.Errorf("no summary line of the reload:\n%s", l.log)
 		}
 	})

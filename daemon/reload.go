@@ -18,22 +18,35 @@ import (
 // reload re-reads the configuration directory. An invalid configuration
 // changes nothing: every problem is logged with its file and line and
 // returned. A valid one is applied as a difference (cluster.Reconfigure)
-// and summed up in one log line.
+// and summed up in one log line. The hooks hear the outcome of every
+// reload that changed something or was refused.
 func (d *daemon) reload(why string) (cluster.Event, error) {
-	cfg, diags := config.Load(d.o.Dir)
-	for _, dg := range diags.Filter(config.Warning) {
-		d.log.Warn("configuration", "problem", dg.String())
+	ev, err := d.reloadConfig(why)
+	if err != nil || ev != nil {
+		d.notifyReload(err)
 	}
+	return ev, err
+}
+
+func (d *daemon) reloadConfig(why string) (cluster.Event, error) {
+	cfg, diags := config.Load(d.o.Dir)
 	if diags.HasErrors() {
-		for _, dg := range diags.Filter(config.Error) {
-			d.log.Error("reload refused, still running the old configuration", "problem", dg.String())
-		}
-		return nil, diags.Err()
+		err := diags.Err()
+		d.logRefusal(why, err, func() {
+			for _, dg := range diags.Filter(config.Error) {
+				d.log.Error("reload refused, still running the old configuration", "problem", dg.String(), "trigger", why)
+			}
+		})
+		return nil, err
 	}
 	if !slices.Contains(cfg.Nodes, d.self) {
 		err := fmt.Errorf("reload refused: this node, %q, is no longer a node of ha.cf; still running the old configuration", d.self)
-		d.log.Error(err.Error())
+		d.logRefusal(why, err, func() { d.log.Error(err.Error(), "trigger", why) })
 		return nil, err
+	}
+	d.refused = ""
+	for _, dg := range diags.Filter(config.Warning) {
+		d.log.Warn("configuration", "problem", dg.String())
 	}
 	changes := describeChanges(d.cfg, cfg)
 	if len(changes) == 0 {
@@ -50,8 +63,24 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 	if !sameMedia(old.Media, cfg.Media) {
 		d.reopenLinks()
 	}
+	if !sameSections(old.Hooks, cfg.Hooks, hookLine) {
+		d.setHooks(cfg)
+	}
 	d.log.Info("configuration reloaded: "+strings.Join(changes, "; "), "trigger", why)
 	return cluster.Reconfigure{Now: time.Now(), Config: cluster.FromConfig(cfg, d.self)}, nil
+}
+
+// logRefusal logs a refused reload's problems with log, unless they are
+// exactly those of the reload refused just before (an edit seen by the
+// file watcher, then the operator's understudy reload): then one line
+// says so.
+func (d *daemon) logRefusal(why string, err error, log func()) {
+	if err.Error() == d.refused {
+		d.log.Warn("reload refused again for the same problems, still running the old configuration", "trigger", why)
+		return
+	}
+	d.refused = err.Error()
+	log()
 }
 
 // reopenLinks replaces every link with the media of the new
@@ -133,6 +162,12 @@ func describeChanges(old, cfg *config.Config) []string {
 	if !slices.Equal(old.Env, cfg.Env) {
 		out = append(out, "env directives changed (resource scripts get them from their next call)")
 	}
+	if !sameSections(old.Monitors, cfg.Monitors, monitorLine) {
+		out = append(out, "monitors changed")
+	}
+	if !sameSections(old.Hooks, cfg.Hooks, hookLine) {
+		out = append(out, "hooks changed")
+	}
 	if old.Settings != cfg.Settings {
 		out = append(out, "understudy.toml changed (resource timeout and announcements apply to the next start of the daemon)")
 	}
@@ -140,6 +175,23 @@ func describeChanges(old, cfg *config.Config) []string {
 }
 
 func stripLine(g config.Group) config.Group { g.Line = 0; return g }
+
+// sameSections reports whether two lists of understudy.toml sections are
+// the same apart from their lines: moving a section in its file changes
+// nothing.
+func sameSections[T any](a, b []T, line func(*T) *int) bool {
+	strip := func(xs []T) []T {
+		out := slices.Clone(xs)
+		for i := range out {
+			*line(&out[i]) = 0
+		}
+		return out
+	}
+	return reflect.DeepEqual(strip(a), strip(b))
+}
+
+func monitorLine(m *config.Monitor) *int { return &m.Line }
+func hookLine(h *config.Hook) *int       { return &h.Line }
 
 // missing lists the elements of a not in b.
 func missing(a, b []string) []string {

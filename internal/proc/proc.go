@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -86,4 +89,18 @@ func (t *Tail) Write(p []byte) (int, error) {
 	}
 	t.Buffer.Write(p)
 	return n, nil
+}
+
+// systemdOnly are the variables of the daemon's environment that belong
+// to the daemon alone: systemd's notification socket, watchdog and
+// socket activation. A program the daemon starts must not inherit them,
+// or it could tell systemd things in the daemon's name.
+var systemdOnly = []string{"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES="}
+
+// Environ is the daemon's environment without what belongs to the daemon
+// alone (systemdOnly): the base environment of the programs it starts.
+func Environ() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return slices.ContainsFunc(systemdOnly, func(p string) bool { return strings.HasPrefix(kv, p) })
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,5 +86,20 @@ func TestTail(t *testing.T) {
 	}
 	if got := LastLine(nil); got != "" {
 		t.Errorf("LastLine(nil) = %q", got)
+	}
+}
+
+func TestEnvironLeavesSystemdOut(t *testing.T) {
+	t.Setenv("NOTIFY_SOCKET", "/run/systemd/notify")
+	t.Setenv("WATCHDOG_USEC", "1000")
+	t.Setenv("UNDERSTUDY_PROC_TEST", "kept")
+	env := Environ()
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "NOTIFY_SOCKET=") || strings.HasPrefix(kv, "WATCHDOG_USEC=") {
+			t.Errorf("Environ passes %s on", kv)
+		}
+	}
+	if !slices.Contains(env, "UNDERSTUDY_PROC_TEST=kept") {
+		t.Error("Environ dropped an ordinary variable")
 	}
 }
