@@ -69,16 +69,23 @@ func OpenAll(media []config.Medium, o Options) (*Fanout, error) {
 // keeps it open. It fails only for a bad medium.
 func (f *Fanout) addMedium(m config.Medium, o Options) error {
 	mb := newMember(LinkName(m), m.String(), FramingOf(m.Type))
-	mb.st = newReporter(mb.name, mb.medium, o.Status, mb.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	o.st, o.ctx, mb.cancel = mb.st, ctx, cancel
-	mb.opts = o
-	mb.open = func(o Options) (Link, error) { return Open(m, o) }
 	if mb.framing == Datagram {
 		mb.ns = currentNetns()
 	}
+	return f.keep(mb, func(o Options) (Link, error) { return Open(m, o) }, o)
+}
+
+// keep opens a link with open, here, and adds mb, which keeps it open
+// by calling open again with backoff whenever the link is not open. It
+// fails, leaving nothing behind, if open says the medium is bad or f is
+// closed.
+func (f *Fanout) keep(mb *member, open func(Options) (Link, error), o Options) error {
+	mb.st = newReporter(mb.name, mb.medium, o.Status, mb.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	o.st, o.ctx, mb.cancel = mb.st, ctx, cancel
+	mb.opts, mb.open = o, open
 	mb.st.start(&mb.wg)
-	l, err := mb.open(o)
+	l, err := open(o)
 	if err != nil && errors.As(err, new(badMedium)) {
 		mb.close()
 		return err
@@ -86,7 +93,7 @@ func (f *Fanout) addMedium(m config.Medium, o Options) error {
 	mb.record(l, err)
 	if err := f.add(mb); err != nil {
 		mb.close()
-		return fmt.Errorf("open %s: %w", m, err)
+		return fmt.Errorf("add %s to fan-out: %w", mb.name, err)
 	}
 	return nil
 }
