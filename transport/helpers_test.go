@@ -86,3 +86,10 @@ func checkNoLinkGoroutines(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// stackHas reports whether some goroutine's stack contains fn now.
+func stackHas(fn string) bool {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	return bytes.Contains(buf[:n], []byte(fn))
+}
