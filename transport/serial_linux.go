@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -100,7 +101,7 @@ func (s *Serial) Send(frame []byte) error {
 	case err == nil:
 		s.st.sent(nil)
 		return nil
-	case errors.Is(err, os.ErrClosed):
+	case errors.Is(err, os.ErrClosed) || s.closed():
 		return fmt.Errorf("send on %s: %w", s.name, ErrClosed)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		tty.FlushOutput(s.f) // best effort: the line is stuck anyway
@@ -118,9 +119,10 @@ func (s *Serial) Send(frame []byte) error {
 
 // acquire takes the send slot before deadline.
 func (s *Serial) acquire(deadline time.Time) error {
-	select {
-	case <-s.done:
+	if s.closed() {
 		return ErrClosed
+	}
+	select {
 	case s.sem <- struct{}{}: // the usual case: no concurrent Send, no timer
 		return nil
 	default:
@@ -164,6 +166,9 @@ func (s *Serial) read() {
 		}
 		// With CLOCAL and no read deadline, a tty read fails only when
 		// the device is in trouble (EIO, hangup): it needs reopening.
+		if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("the device hung up: %w", err)
+		}
 		s.st.received(fmt.Errorf("read %s: %w", s.name, err))
 		s.st.broke()
 		if !sleepUnlessClosed(s.done, readBackoff) {
