@@ -64,7 +64,7 @@ func TestIdleCost(t *testing.T) {
 	var ms0, ms1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms0)
-	cpu0 := cpuTime(t)
+	cpu0, cs0 := cpuTime(t)
 	start := time.Now()
 	tick := time.NewTicker(keepalive)
 	defer tick.Stop()
@@ -86,12 +86,14 @@ func TestIdleCost(t *testing.T) {
 		}
 		break
 	}
-	cpu := cpuTime(t) - cpu0
+	cpu, cs := cpuTime(t)
+	cpu, cs = cpu-cpu0, cs-cs0
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&ms1)
 	frames := 2 * sent * 2 // two nodes, two links each; as many received
 	perMin := time.Duration(float64(cpu) / 2 * float64(time.Minute) / float64(elapsed))
 	t.Logf("%d heartbeats per node over %v: CPU %v in all, %v per node and minute", sent, elapsed.Round(time.Millisecond), cpu, perMin.Round(time.Millisecond))
+	t.Logf("context switches (thread wake-ups): %.1f per heartbeat and node", float64(cs)/float64(2*sent))
 	t.Logf("allocations: %.1f per frame sent and received, %.0f bytes", float64(ms1.Mallocs-ms0.Mallocs)/float64(frames), float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(frames))
 	t.Logf("frames received: A %d, B %d (of %d each)", a.got, b.got, 2*sent)
 	if a.got < sent || b.got < sent {
@@ -128,12 +130,13 @@ func socatPair(t *testing.T) (string, string) {
 	return "", ""
 }
 
-// cpuTime is this process's user+system time so far.
-func cpuTime(t *testing.T) time.Duration {
+// cpuTime is this process's user+system time so far, and its threads'
+// context switches (voluntary and not).
+func cpuTime(t *testing.T) (time.Duration, int64) {
 	t.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		t.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nvcsw + ru.Nivcsw
 }

@@ -114,7 +114,7 @@ func (u *UDP) Send(frame []byte) error {
 	case err == nil:
 		u.st.sent(nil)
 		return nil
-	case errors.Is(err, net.ErrClosed), errors.Is(err, os.ErrClosed):
+	case errors.Is(err, net.ErrClosed), errors.Is(err, os.ErrClosed), u.closed():
 		return fmt.Errorf("send on %s: %w", u.name, ErrClosed)
 	}
 	err = fmt.Errorf("send %d bytes on %s (%s): %w", len(frame), u.name, u.medium, err)
