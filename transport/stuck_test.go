@@ -220,3 +220,31 @@ func TestFanoutSerialTimeoutReportsDown(t *testing.T) {
 		}
 	}
 }
+
+// TestFanoutCloseWithStuckSerial: Close returns while a serial link's
+// write is blocked (send timeout one hour) and its queue is full, and
+// leaves no goroutine behind.
+func TestFanoutCloseWithStuckSerial(t *testing.T) {
+	pty := ptytest.Open(t) // never read
+	f, err := transport.OpenAll([]config.Medium{{Type: config.Serial, Device: pty.Slave, Baud: 19200}},
+		transport.Options{Frames: make(chan transport.Frame), LockDir: t.TempDir(), SendTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := transport.Outbound{Text: classic("%s", bytes.Repeat([]byte("x"), 4000))}
+	for i := 0; i < 1000 && !(f.Stats()[0].Queued == 8 && stackHas("(*pollDesc).waitWrite")); i++ {
+		sendAll(t, f, []transport.Outbound{big})
+	}
+	waitForStack(t, "(*pollDesc).waitWrite")
+	done := make(chan error, 1)
+	go func() { done <- f.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Close hung on a stuck serial link")
+	}
+	checkNoLinkGoroutines(t)
+}
