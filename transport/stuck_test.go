@@ -38,23 +38,16 @@ func drainUntil(r io.Reader, marker []byte, found chan<- struct{}) {
 // not all return within wait: a hang detector, not a timing assertion.
 func sendAll(t *testing.T, f *transport.Fanout, msgs []transport.Outbound) {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() {
+	err := within(t, "Fanout.Send with a stuck link", func() error {
 		for _, m := range msgs {
 			if err := f.Send(m); err != nil {
-				done <- err
-				return
+				return err
 			}
 		}
-		done <- nil
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Send: %v", err)
-		}
-	case <-time.After(wait):
-		t.Fatalf("Fanout.Send blocked with a stuck link")
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Send: %v", err)
 	}
 }
 
@@ -236,15 +229,8 @@ func TestFanoutCloseWithStuckSerial(t *testing.T) {
 		sendAll(t, f, []transport.Outbound{big})
 	}
 	waitForStack(t, "(*pollDesc).waitWrite")
-	done := make(chan error, 1)
-	go func() { done <- f.Close() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("Close hung on a stuck serial link")
+	if err := within(t, "Fanout.Close with a stuck serial link", f.Close); err != nil {
+		t.Errorf("Close: %v", err)
 	}
 	checkNoLinkGoroutines(t)
 }
