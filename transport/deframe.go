@@ -26,12 +26,17 @@ const (
 type deframer struct {
 	max     int
 	line    []byte // current line, without its newline
-	frame   []byte // frame so far, start line included; nil when hunting
+	frame   []byte // frame so far, start line included; reused
+	in      bool   // inside a frame (false: hunting for a start line)
 	skip    bool   // discarding up to the next newline
 	dropped int    // bytes discarded so far, for statistics
 }
 
 func newDeframer(max int) *deframer { return &deframer{max: max} }
+
+// keepFrameBuf is the largest frame buffer a deframer keeps for the
+// next frame; heartbeats are a few hundred bytes.
+const keepFrameBuf = 4096
 
 // feed consumes p and calls emit for every complete frame, in order. The
 // frame passed to emit is freshly allocated and belongs to the callee.
@@ -68,7 +73,7 @@ func (d *deframer) feed(p []byte, emit func([]byte)) {
 // yet, the rest of it is skipped as well.
 func (d *deframer) overflow(complete bool) {
 	d.dropped += len(d.frame) + len(d.line)
-	d.frame, d.line = nil, d.line[:0]
+	d.frame, d.line, d.in = d.frame[:0], d.line[:0], false
 	d.skip = !complete
 	if complete {
 		d.dropped++
@@ -81,18 +86,22 @@ func (d *deframer) endLine(emit func([]byte)) {
 	d.line = d.line[:0]
 	startsFrame := bytes.HasPrefix(line, []byte(frameStart))
 	switch {
-	case d.frame == nil && (startsFrame || bytes.HasSuffix(line, []byte(frameStart))):
+	case !d.in && (startsFrame || bytes.HasSuffix(line, []byte(frameStart))):
 		d.dropped += len(line) - len(frameStart)
-		d.frame = append(make([]byte, 0, 512), frameStart+"\n"...)
-	case d.frame == nil:
+		d.frame, d.in = append(d.frame[:0], frameStart+"\n"...), true
+	case !d.in:
 		d.dropped += len(line) + 1
 	case startsFrame:
 		d.dropped += len(d.frame) + len(line) + 1 - len(frameStart) - 1
 		d.frame = append(d.frame[:0], frameStart+"\n"...)
 	case bytes.HasPrefix(line, []byte(frameEnd)):
 		d.dropped += len(line) - len(frameEnd)
-		f := append(d.frame, frameEnd+"\n"...)
-		d.frame = nil
+		d.frame = append(d.frame, frameEnd+"\n"...)
+		f := bytes.Clone(d.frame) // one allocation of the exact size
+		d.frame, d.in = d.frame[:0], false
+		if cap(d.frame) > keepFrameBuf {
+			d.frame = nil // do not hold on to the memory of a huge frame
+		}
 		emit(f)
 	default:
 		d.frame = append(d.frame, line...)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Framing says which encoding of a message a link carries.
@@ -35,35 +36,82 @@ type Outbound struct {
 	Text []byte
 }
 
+func (o Outbound) frame(f Framing) []byte {
+	if f == Stream && o.Text != nil {
+		return o.Text
+	}
+	return o.Packet
+}
+
 // ErrNoLinks is returned by Fanout.Send when there is no link to send on.
 var ErrNoLinks = errors.New("no links")
 
-// Fanout sends every outbound message on every link, as heartbeat does
-// (spec 4.1), and closes them together. Safe for concurrent use.
-type Fanout struct {
-	mu     sync.Mutex
-	links  []member
-	closed bool
+// LinkStats are one link's counters since it joined its Fanout, for
+// status and metrics.
+type LinkStats struct {
+	// Link is the link's name, Medium the medium in words (empty for a
+	// link given to Add).
+	Link, Medium string
+	// Open says whether the link is open now; false while it waits to
+	// be reopened.
+	Open bool
+	// Queued is how many frames wait to be sent now.
+	Queued int
+	// Sent counts frames the link took; Errors, sends that failed
+	// (each also reported in Status when it changes the link's state).
+	Sent, Errors uint64
+	// Dropped counts frames dropped, oldest first, because the queue
+	// was full: the link took frames more slowly than they came.
+	Dropped uint64
+	// Unsent counts frames not queued because the link was not open.
+	Unsent uint64
+	// Opens counts successful opens (1 for a link that never failed);
+	// OpenErrors, failed attempts to open or reopen it.
+	Opens, OpenErrors uint64
+	// LastErr is the latest send or open error, and LastErrAt when it
+	// happened; nil and zero if there was none.
+	LastErr   error
+	LastErrAt time.Time
 }
 
-type member struct {
-	link    Link
-	framing Framing
+// Fanout sends every outbound message on every link, as heartbeat does
+// (spec 4.1), and closes them together. Each link sends from its own
+// goroutine, through a queue of sendQueue frames that drops its oldest
+// frame when full, so Send never waits for a link and a stuck link
+// delays neither the caller nor the other links. Links of configured
+// media (see OpenAll) that fail to open, or fail later, are reopened in
+// the background. Safe for concurrent use.
+type Fanout struct {
+	mu      sync.Mutex
+	members []*member
+	closed  bool
 }
 
 // NewFanout returns an empty Fanout.
 func NewFanout() *Fanout { return &Fanout{} }
 
-// Add adds a link carrying the given framing. After Close it closes l
-// and returns an error wrapping ErrClosed.
+// Add adds a link carrying the given framing; it is not reopened if it
+// fails. After Close it closes l and returns an error wrapping
+// ErrClosed.
 func (f *Fanout) Add(l Link, framing Framing) error {
+	m := newMember(l.Name(), "", framing)
+	m.link, m.stats.Opens = l, 1
+	if err := f.add(m); err != nil {
+		l.Close()
+		return fmt.Errorf("add %s to fan-out: %w", l.Name(), err)
+	}
+	return nil
+}
+
+// add starts m and adds it, unless f is closed.
+func (f *Fanout) add(m *member) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
-		l.Close()
-		return fmt.Errorf("add %s to fan-out: %w", l.Name(), ErrClosed)
+		return ErrClosed
 	}
-	f.links = append(f.links, member{l, framing})
+	m.wg.Go(m.run)
+	f.members = append(f.members, m)
 	return nil
 }
 
@@ -72,55 +120,59 @@ func (f *Fanout) Add(l Link, framing Framing) error {
 func (f *Fanout) Names() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	names := make([]string, len(f.links))
-	for i, m := range f.links {
-		names[i] = m.link.Name()
+	names := make([]string, len(f.members))
+	for i, m := range f.members {
+		names[i] = m.name
 	}
 	return names
 }
 
-// Send sends m on every link at the same time and waits for all of them,
-// so it takes as long as the slowest link's bounded Send, not their sum.
-// A link that fails does not stop the others; the result joins every
-// link's error (nil if all succeeded).
+// Send queues m on every link, in the encoding each carries, and
+// returns without waiting for any of them: a link busy with an earlier
+// frame keeps the newest sendQueue frames and drops older ones, and a
+// link that is not open skips it (both counted in Stats). How sends went
+// is told by Stats and by Status events, not by Send, which fails only
+// after Close (ErrClosed) or without links (ErrNoLinks). The frames are
+// kept until sent: the caller must not change them afterwards.
 func (f *Fanout) Send(m Outbound) error {
 	f.mu.Lock()
-	links := f.links
-	closed := f.closed
+	members, closed := f.members, f.closed
 	f.mu.Unlock()
 	switch {
 	case closed:
 		return fmt.Errorf("fan-out send: %w", ErrClosed)
-	case len(links) == 0:
+	case len(members) == 0:
 		return fmt.Errorf("fan-out send: %w", ErrNoLinks)
 	}
-	errs := make([]error, len(links))
-	var wg sync.WaitGroup
-	for i, l := range links[1:] {
-		wg.Go(func() { errs[i+1] = l.send(m) })
+	for _, l := range members {
+		l.enqueue(m.frame(l.framing))
 	}
-	errs[0] = links[0].send(m)
-	wg.Wait()
-	return errors.Join(errs...)
+	return nil
 }
 
-func (l member) send(m Outbound) error {
-	if l.framing == Stream && m.Text != nil {
-		return l.link.Send(m.Text)
+// Stats returns every link's counters, in the order of Names.
+func (f *Fanout) Stats() []LinkStats {
+	f.mu.Lock()
+	members := f.members
+	f.mu.Unlock()
+	out := make([]LinkStats, len(members))
+	for i, m := range members {
+		out[i] = m.snapshot()
 	}
-	return l.link.Send(m.Packet)
+	return out
 }
 
-// Close closes every link; no frame or status is delivered by them after
-// it returns, so the caller may then close the shared channels.
+// Close closes every link and stops reopening them; no frame or status
+// is delivered by them after it returns, so the caller may then close
+// the shared channels. Frames still queued are not sent.
 func (f *Fanout) Close() error {
 	f.mu.Lock()
-	links := f.links
-	f.links, f.closed = nil, true
+	members := f.members
+	f.members, f.closed = nil, true
 	f.mu.Unlock()
 	var errs []error
-	for _, l := range links {
-		errs = append(errs, l.link.Close())
+	for _, m := range members {
+		errs = append(errs, m.close())
 	}
 	return errors.Join(errs...)
 }

@@ -54,17 +54,25 @@ func recvStatus(t *testing.T, ch <-chan transport.Status, up bool) transport.Sta
 func closeWithin(t *testing.T, l transport.Link) time.Duration {
 	t.Helper()
 	start := time.Now()
+	if err := within(t, "Close of "+l.Name(), l.Close); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	return time.Since(start)
+}
+
+// within runs f in a goroutine and returns its result; the test fails
+// if f does not return within wait (a hang detector, not a timing
+// assertion).
+func within(t *testing.T, what string, f func() error) error {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- l.Close() }()
+	go func() { done <- f() }()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		return time.Since(start)
+		return err
 	case <-time.After(wait):
-		t.Fatalf("Close of %s did not return within %v", l.Name(), wait)
-		return 0
+		t.Fatalf("%s did not return within %v", what, wait)
+		return nil
 	}
 }
 
@@ -85,4 +93,11 @@ func checkNoLinkGoroutines(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// stackHas reports whether some goroutine's stack contains fn now.
+func stackHas(fn string) bool {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	return bytes.Contains(buf[:n], []byte(fn))
 }

@@ -62,6 +62,14 @@ var (
 	ErrTooLarge = errors.New("frame too large")
 )
 
+// badMedium marks an open error that no retry can cure: the medium or
+// the Options are wrong. OpenAll reports it instead of retrying (it is
+// found with errors.As through any wrapping). The message is the
+// wrapped error's.
+type badMedium struct{ error }
+
+func (e badMedium) Unwrap() error { return e.error }
+
 // MaxFrame is the default size limit of a frame: heartbeat's MAXMSG, the
 // same as codec.MaxFrame.
 const MaxFrame = 262144
@@ -98,6 +106,27 @@ type Options struct {
 	// Resolve resolves a ucast peer given as a host name; nil means the
 	// system resolver. It is only called from Open.
 	Resolve func(ctx context.Context, network, host string) ([]netip.Addr, error)
+
+	// Set by a Fanout member for the links it opens, so that status
+	// survives a reopen and Close cancels a slow open.
+	st  *reporter       // the medium's reporter; nil: the link makes its own
+	ctx context.Context // nil: context.Background()
+}
+
+// reporter returns the reporter a link opened with o uses, and whether
+// the link owns it (and must start it).
+func (o Options) reporter(link, medium string, done <-chan struct{}) (*reporter, bool) {
+	if o.st != nil {
+		return o.st, false
+	}
+	return newReporter(link, medium, o.Status, done), true
+}
+
+func (o Options) context() context.Context {
+	if o.ctx != nil {
+		return o.ctx
+	}
+	return context.Background()
 }
 
 func (o Options) maxFrame() int {

@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -41,10 +42,10 @@ const readBackoff = time.Second
 // m.Baud, and starts reading frames into o.Frames.
 func OpenSerial(m config.Medium, o Options) (*Serial, error) {
 	if m.Type != config.Serial || m.Device == "" {
-		return nil, fmt.Errorf("open serial link: medium %q is not a serial medium with a device", m)
+		return nil, badMedium{fmt.Errorf("open serial link: medium %q is not a serial medium with a device", m)}
 	}
 	if o.Frames == nil {
-		return nil, fmt.Errorf("open serial link %s: Options.Frames is nil", m.Device)
+		return nil, badMedium{fmt.Errorf("open serial link %s: Options.Frames is nil", m.Device)}
 	}
 	baud := m.Baud
 	if baud == 0 {
@@ -63,9 +64,12 @@ func OpenSerial(m config.Medium, o Options) (*Serial, error) {
 		name: m.Device, medium: m.String(), baud: baud, opts: o, f: f, lock: lock,
 		sem: make(chan struct{}, 1), done: make(chan struct{}),
 	}
-	s.st = newReporter(s.name, s.medium, o.Status, s.done)
+	st, own := o.reporter(s.name, s.medium, s.done)
+	s.st = st
 	s.st.opened()
-	s.st.start(&s.wg)
+	if own {
+		s.st.start(&s.wg)
+	}
 	s.wg.Go(s.read)
 	return s, nil
 }
@@ -97,23 +101,30 @@ func (s *Serial) Send(frame []byte) error {
 	case err == nil:
 		s.st.sent(nil)
 		return nil
-	case errors.Is(err, os.ErrClosed):
+	case errors.Is(err, os.ErrClosed) || s.closed():
 		return fmt.Errorf("send on %s: %w", s.name, ErrClosed)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		tty.FlushOutput(s.f) // best effort: the line is stuck anyway
 		err = fmt.Errorf("send %d bytes on %s (no connection or bad cable?): %w", len(frame), s.name, err)
-	default:
-		err = fmt.Errorf("send %d bytes on %s: %w", len(frame), s.name, err)
+		s.st.sent(err)
+		return err
 	}
+	// An I/O error (the USB adapter unplugged, the pty's other end
+	// gone): the device needs reopening.
+	err = fmt.Errorf("send %d bytes on %s: %w", len(frame), s.name, err)
 	s.st.sent(err)
+	s.st.broke()
 	return err
 }
 
 // acquire takes the send slot before deadline.
 func (s *Serial) acquire(deadline time.Time) error {
-	select {
-	case <-s.done:
+	if s.closed() {
 		return ErrClosed
+	}
+	select {
+	case s.sem <- struct{}{}: // the usual case: no concurrent Send, no timer
+		return nil
 	default:
 	}
 	t := time.NewTimer(time.Until(deadline))
@@ -153,7 +164,13 @@ func (s *Serial) read() {
 		if errors.Is(err, os.ErrClosed) || s.closed() {
 			return
 		}
+		// With CLOCAL and no read deadline, a tty read fails only when
+		// the device is in trouble (EIO, hangup): it needs reopening.
+		if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("the device hung up: %w", err)
+		}
 		s.st.received(fmt.Errorf("read %s: %w", s.name, err))
+		s.st.broke()
 		if !sleepUnlessClosed(s.done, readBackoff) {
 			return
 		}

@@ -15,8 +15,14 @@ type reporter struct {
 	out  chan<- Status
 	done <-chan struct{}
 	kick chan struct{} // capacity 1: "state changed"
+	// broken (capacity 1) is signalled when the link meets an error that
+	// only reopening it can cure (device gone, I/O error); the Fanout
+	// member that opened the link reopens it. Nobody listens for a link
+	// opened on its own.
+	broken chan struct{}
 
 	mu      sync.Mutex
+	openErr error // latest open attempt failed (Fanout members only)
 	sendErr error // latest send outcome
 	recvErr error // latest receive outcome
 	cur     Status
@@ -25,10 +31,11 @@ type reporter struct {
 
 func newReporter(link, medium string, out chan<- Status, done <-chan struct{}) *reporter {
 	return &reporter{
-		base: Status{Link: link, Medium: medium},
-		out:  out,
-		done: done,
-		kick: make(chan struct{}, 1),
+		base:   Status{Link: link, Medium: medium},
+		out:    out,
+		done:   done,
+		kick:   make(chan struct{}, 1),
+		broken: make(chan struct{}, 1),
 	}
 }
 
@@ -39,8 +46,28 @@ func newReporter(link, medium string, out chan<- Status, done <-chan struct{}) *
 func (r *reporter) sent(err error)     { r.update(&r.sendErr, err) }
 func (r *reporter) received(err error) { r.update(&r.recvErr, err) }
 
-// opened reports the initial Up.
-func (r *reporter) opened() { r.update(&r.sendErr, nil) }
+// opened reports Up for a link just opened: the outcomes of an earlier
+// open of the same medium no longer count.
+func (r *reporter) opened() {
+	if r == nil || r.out == nil {
+		return
+	}
+	r.mu.Lock()
+	r.sendErr, r.recvErr = nil, nil
+	r.mu.Unlock()
+	r.update(&r.openErr, nil)
+}
+
+// openFailed reports a failed open (down, with err as the cause).
+func (r *reporter) openFailed(err error) { r.update(&r.openErr, err) }
+
+// broke asks for the link to be reopened; it never blocks.
+func (r *reporter) broke() {
+	select {
+	case r.broken <- struct{}{}:
+	default: // already asked
+	}
+}
 
 func (r *reporter) update(slot *error, err error) {
 	if r == nil || r.out == nil {
@@ -48,13 +75,13 @@ func (r *reporter) update(slot *error, err error) {
 	}
 	r.mu.Lock()
 	*slot = err
-	up := r.sendErr == nil && r.recvErr == nil
+	up := r.openErr == nil && r.sendErr == nil && r.recvErr == nil
 	changed := !r.set || r.cur.Up != up
 	if changed {
 		r.cur = r.base
 		r.cur.Up, r.cur.Err, r.set = up, err, true
 		if !up && err == nil { // recovered one way, still down the other
-			r.cur.Err = errors.Join(r.sendErr, r.recvErr)
+			r.cur.Err = errors.Join(r.openErr, r.sendErr, r.recvErr)
 		}
 	}
 	r.mu.Unlock()

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/understudy-ha/understudy/config"
 )
 
@@ -56,10 +58,10 @@ const (
 // calling thread.
 func OpenUDP(m config.Medium, o Options) (*UDP, error) {
 	if o.Frames == nil {
-		return nil, fmt.Errorf("open %s: Options.Frames is nil", m)
+		return nil, badMedium{fmt.Errorf("open %s: Options.Frames is nil", m)}
 	}
 	if m.Iface == "" || m.Port < 1 || m.Port > 65535 {
-		return nil, fmt.Errorf("open %s: need an interface and a port in 1..65535", m)
+		return nil, badMedium{fmt.Errorf("open %s: need an interface and a port in 1..65535", m)}
 	}
 	ifi, err := net.InterfaceByName(m.Iface)
 	if err != nil {
@@ -74,15 +76,18 @@ func OpenUDP(m config.Medium, o Options) (*UDP, error) {
 	case config.Mcast, config.Mcast6:
 		err = u.openMcast(m, ifi)
 	default:
-		err = fmt.Errorf("not a UDP medium")
+		err = badMedium{fmt.Errorf("not a UDP medium")}
 	}
 	if err != nil {
 		u.closeSockets()
 		return nil, fmt.Errorf("open %s: %w", m, err)
 	}
-	u.st = newReporter(u.name, u.medium, o.Status, u.done)
+	st, own := o.reporter(u.name, u.medium, u.done)
+	u.st = st
 	u.st.opened()
-	u.st.start(&u.wg)
+	if own {
+		u.st.start(&u.wg)
+	}
 	u.wg.Go(u.read)
 	return u, nil
 }
@@ -109,12 +114,23 @@ func (u *UDP) Send(frame []byte) error {
 	case err == nil:
 		u.st.sent(nil)
 		return nil
-	case errors.Is(err, net.ErrClosed), errors.Is(err, os.ErrClosed):
+	case errors.Is(err, net.ErrClosed), errors.Is(err, os.ErrClosed), u.closed():
 		return fmt.Errorf("send on %s: %w", u.name, ErrClosed)
 	}
 	err = fmt.Errorf("send %d bytes on %s (%s): %w", len(frame), u.name, u.medium, err)
 	u.st.sent(err)
+	if gone(err) {
+		u.st.broke()
+	}
 	return err
+}
+
+// gone reports whether err says the interface the sockets are bound to
+// no longer exists. Sockets bound to a deleted interface stay bound to
+// its index, so they never work again, even if an interface of the
+// same name comes back: the link needs reopening.
+func gone(err error) bool {
+	return errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENXIO)
 }
 
 // read runs until Close: one datagram, one Frame.
@@ -127,6 +143,9 @@ func (u *UDP) read() {
 				return
 			}
 			u.st.received(fmt.Errorf("receive on %s (%s): %w", u.name, u.medium, err))
+			if gone(err) {
+				u.st.broke()
+			}
 			if !sleepUnlessClosed(u.done, readBackoff) {
 				return
 			}

@@ -115,7 +115,7 @@ func broadcastAddr(c *net.UDPConn, iface string) (netip.Addr, error) {
 }
 
 func (u *UDP) openUcast(m config.Medium) error {
-	peer, err := resolvePeer(m, u.opts.Resolve)
+	peer, err := resolvePeer(u.opts.context(), m, u.opts.Resolve)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (u *UDP) openUcast(m config.Medium) error {
 
 // resolvePeer parses or resolves the ucast peer. A link-local IPv6 peer
 // without a zone gets the medium's interface as its zone.
-func resolvePeer(m config.Medium, resolve func(context.Context, string, string) ([]netip.Addr, error)) (netip.Addr, error) {
+func resolvePeer(ctx context.Context, m config.Medium, resolve func(context.Context, string, string) ([]netip.Addr, error)) (netip.Addr, error) {
 	want6 := m.Type == config.Ucast6
 	a, err := netip.ParseAddr(m.Peer)
 	if err != nil {
@@ -146,7 +146,7 @@ func resolvePeer(m config.Medium, resolve func(context.Context, string, string) 
 			resolve = net.DefaultResolver.LookupNetIP
 		}
 		network := map[bool]string{false: "ip4", true: "ip6"}[want6]
-		ctx, cancel := context.WithTimeout(context.Background(), resolveWait)
+		ctx, cancel := context.WithTimeout(ctx, resolveWait)
 		defer cancel()
 		addrs, err := resolve(ctx, network, m.Peer)
 		if err != nil {
@@ -160,7 +160,7 @@ func resolvePeer(m config.Medium, resolve func(context.Context, string, string) 
 		return netip.Addr{}, fmt.Errorf("resolve peer %s: no %s address among %v", m.Peer, network, addrs)
 	}
 	if a = a.Unmap(); a.Is6() != want6 {
-		return netip.Addr{}, fmt.Errorf("peer %s is not an IPv%s address", m.Peer, map[bool]string{false: "4", true: "6"}[want6])
+		return netip.Addr{}, badMedium{fmt.Errorf("peer %s is not an IPv%s address", m.Peer, map[bool]string{false: "4", true: "6"}[want6])}
 	}
 	if want6 && a.Zone() == "" && a.IsLinkLocalUnicast() {
 		a = a.WithZone(m.Iface)
@@ -170,7 +170,7 @@ func resolvePeer(m config.Medium, resolve func(context.Context, string, string) 
 
 func (u *UDP) openMcast(m config.Medium, ifi *net.Interface) error {
 	if !m.Group.IsMulticast() || m.Group.Is6() != (m.Type == config.Mcast6) {
-		return fmt.Errorf("group %s is not an IPv%s multicast address", m.Group, map[bool]string{false: "4", true: "6"}[m.Type == config.Mcast6])
+		return badMedium{fmt.Errorf("group %s is not an IPv%s multicast address", m.Group, map[bool]string{false: "4", true: "6"}[m.Type == config.Mcast6])}
 	}
 	network, wildcard := "udp4", ":0"
 	u.maxSend = maxUDP4

@@ -1,6 +1,7 @@
 package tty
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,8 +36,9 @@ func LockPath(dir, device string) string {
 // Acquire creates the lock file for device in dir (DefaultLockDir if
 // empty), holding this process's pid in the HDB UUCP format ("%10d\n").
 // The file is written under a temporary name and hard-linked into place,
-// so it never appears empty. A lock held by a dead pid is stale: it is
-// removed and the lock taken. A lock held by a live pid, by this process,
+// so it never appears empty. A lock held by a dead pid, or by a zombie
+// (a daemon that crashed and whose parent has not reaped it yet), is
+// stale: it is removed and the lock taken. A lock held by a live pid, by this process,
 // or whose content is not a pid fails with an error wrapping [ErrLocked];
 // an unreadable lock is not removed, because deleting a lock that another
 // program is still writing would be worse than asking the operator.
@@ -132,9 +134,33 @@ func clip(s string) string {
 	return s
 }
 
-// alive reports whether a process with this pid exists. EPERM means it
-// exists but belongs to someone else.
+// alive reports whether a process with this pid exists and has not
+// exited: kill(pid, 0) finds zombies too (EPERM means a process of
+// someone else), so a process found is looked up in /proc, where a
+// zombie (state Z, a daemon that crashed and was not reaped yet) or a
+// dead task (X) counts as gone. Without /proc the kill answer stands.
 func alive(pid int) bool {
-	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
+	if err := unix.Kill(pid, 0); err != nil && !errors.Is(err, unix.EPERM) {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if errors.Is(err, fs.ErrNotExist) {
+		return false // exited and reaped since the kill
+	}
+	if err != nil {
+		return true
+	}
+	state, err := procState(b)
+	return err != nil || (state != 'Z' && state != 'X' && state != 'x')
+}
+
+// procState is the state letter of a /proc/PID/stat line: "pid (comm)
+// S ...", where comm, the program's name, may hold spaces and
+// parentheses, so the state follows the last ")".
+func procState(stat []byte) (byte, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) || stat[i+1] != ' ' {
+		return 0, fmt.Errorf("/proc stat line %q has no state after the command name", clip(string(stat)))
+	}
+	return stat[i+2], nil
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/understudy-ha/understudy/transport/tty"
 )
@@ -115,5 +116,70 @@ func TestReleaseLeavesForeignLock(t *testing.T) {
 func TestAcquireMissingDir(t *testing.T) {
 	if _, err := tty.Acquire(t.TempDir()+"/nonexistent", dev); err == nil || errors.Is(err, tty.ErrLocked) {
 		t.Errorf("Acquire in a missing dir: %v, want an I/O error", err)
+	}
+}
+
+// child starts a process that lives until killed; cleanup kills and
+// reaps it by pid.
+func child(t *testing.T) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start a child process: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd
+}
+
+// TestAcquireOwnerKilled: a lock held by a live process is refused; once
+// that process is killed (and reaped) the lock is stale and taken.
+func TestAcquireOwnerKilled(t *testing.T) {
+	dir := t.TempDir()
+	owner := child(t)
+	writeLock(t, dir, fmt.Sprintf("%10d\n", owner.Process.Pid))
+	if _, err := tty.Acquire(dir, dev); !errors.Is(err, tty.ErrLocked) {
+		t.Fatalf("Acquire over a live owner: %v, want ErrLocked", err)
+	}
+	owner.Process.Kill()
+	owner.Wait()
+	l, err := tty.Acquire(dir, dev)
+	if err != nil {
+		t.Fatalf("Acquire after the owner was killed: %v", err)
+	}
+	l.Release()
+}
+
+// TestAcquireOwnerZombie: the owner was killed but its parent has not
+// reaped it yet (a crashed daemon during a quick restart): kill(pid, 0)
+// still finds it, but it holds nothing, so the lock is taken.
+func TestAcquireOwnerZombie(t *testing.T) {
+	dir := t.TempDir()
+	owner := child(t)
+	pid := owner.Process.Pid
+	writeLock(t, dir, fmt.Sprintf("%10d\n", pid))
+	owner.Process.Kill() // not reaped until cleanup
+	for i := 0; ; i++ {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Skipf("no /proc/%d/stat: %v", pid, err)
+		}
+		if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && f[0] == "Z" {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("child %d not a zombie after 5s: %s", pid, b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	l, err := tty.Acquire(dir, dev)
+	if err != nil {
+		t.Fatalf("Acquire over a zombie owner: %v", err)
+	}
+	defer l.Release()
+	if b, _ := os.ReadFile(l.Path()); strings.TrimSpace(string(b)) != fmt.Sprint(os.Getpid()) {
+		t.Errorf("lock content %q after takeover from a zombie", b)
 	}
 }
