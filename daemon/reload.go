@@ -130,7 +130,7 @@ func describeChanges(old, cfg *config.Config) []string {
 	if logDirectives(old) != logDirectives(cfg) {
 		out = append(out, "logging directives changed")
 	}
-	if old.Settings != cfg.Settings {
+	if !reflect.DeepEqual(old.Settings, cfg.Settings) {
 		out = append(out, "understudy.toml changed (resource timeout and announcements apply to the next start of the daemon)")
 	}
 	return out
