@@ -44,7 +44,9 @@ func rotatedLogs(t *testing.T) (string, time.Time) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ha-log")
 	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	line := func(i int) string { return plainLine(t0.Add(time.Duration(i)*time.Minute), "info", fmt.Sprintf("m%d n=%d", i, i)) }
+	line := func(i int) string {
+		return plainLine(t0.Add(time.Duration(i)*time.Minute), "info", fmt.Sprintf("m%d n=%d", i, i))
+	}
 	writeLog(t, path+".2.gz", line(0), line(1), line(2))
 	writeLog(t, path+".1", line(3), "+ some script output\n", line(4), line(5))
 	writeLog(t, path, line(6), line(7), line(8))
@@ -156,7 +158,9 @@ func TestReadLog(t *testing.T) {
 
 func TestMerge(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	rec := func(sec int, text string) Record { return Record{Time: t0.Add(time.Duration(sec) * time.Second), Text: text} }
+	rec := func(sec int, text string) Record {
+		return Record{Time: t0.Add(time.Duration(sec) * time.Second), Text: text}
+	}
 	logs := map[string][]Record{
 		"node2": {rec(5, "b5"), rec(3, "b3"), rec(3, "b3'"), rec(1, "b1")},
 		"node1": {rec(4, "a4"), rec(3, "a3"), rec(0, "a0")},
