@@ -5,6 +5,8 @@ package admintest
 
 import (
 	"context"
+	"io"
+	"log"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -148,6 +150,9 @@ func Start(t testing.TB, b admin.Backend, edit func(*admin.Options)) *Server {
 	}
 	ts := httptest.NewUnstartedServer(s.Handler())
 	ts.TLS = s.TLSConfig()
+	// Refused certificates are tested on purpose: keep their handshake
+	// errors out of the test output.
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
 	return &Server{Server: s, HTTP: ts, Addr: ts.Listener.Addr().String(), Dir: dir, Log: ring}
