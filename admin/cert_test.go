@@ -2,6 +2,7 @@ package admin
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"os"
@@ -76,5 +77,44 @@ func TestSelfSigned(t *testing.T) {
 	if _, err := ServerCertificate(config.AdminSettings{Cert: "/nonexistent/c", Key: "/nonexistent/k"}, dir); err == nil ||
 		!strings.Contains(err.Error(), "/nonexistent/c") {
 		t.Errorf("configured files missing: %v", err)
+	}
+}
+
+// TestSelfSignedAsCA: a scraper that takes a node's admin.crt as its CA
+// (Prometheus' tls_config.ca_file) accepts it for the listen addresses
+// and the host name, and nothing else.
+func TestSelfSignedAsCA(t *testing.T) {
+	dir := t.TempDir()
+	c, err := SelfSigned(dir, []string{"127.0.0.1:9050"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{c}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.(*tls.Conn).Handshake()
+			conn.Close()
+		}
+	}()
+	pem, _ := os.ReadFile(filepath.Join(dir, CertFile))
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	host, _ := os.Hostname()
+	for name, ok := range map[string]bool{"127.0.0.1": true, host: host != "", "other.example": false} {
+		conn, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{RootCAs: pool, ServerName: name})
+		if err == nil {
+			conn.Close()
+		}
+		if (err == nil) != ok {
+			t.Errorf("server name %q: %v", name, err)
+		}
 	}
 }
