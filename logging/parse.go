@@ -46,6 +46,9 @@ func ParseLine(line string, ref time.Time, loc *time.Location) (r Record, ok boo
 		return Record{}, false
 	}
 	r.Text, r.Attrs = splitBody(body)
+	// A carriage return inside a line (not written by us) is kept the
+	// way the logger writes one: as \r.
+	r.Text = string(appendText(nil, r.Text))
 	return r, true
 }
 
