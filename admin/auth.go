@@ -134,17 +134,28 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Write(append(b, '\n'))
 }
 
+// readLogin reads the body of a login request into v, after the rate
+// limit of its source; it refuses the request and returns false if it
+// cannot.
+func (s *Server) readLogin(w http.ResponseWriter, r *http.Request, v any) (src string, ok bool) {
+	src = sourceKey(r.RemoteAddr)
+	err := s.allow(r, src)
+	if err == nil {
+		err = readJSON(r, v)
+	}
+	if err != nil {
+		refuse(w, err)
+		return "", false
+	}
+	return src, true
+}
+
 // handleChallenge opens a login: it remembers the client's nonce with
 // a fresh server nonce and sends the password's salt and cost.
 func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
-	src := sourceKey(r.RemoteAddr)
-	if err := s.allow(r, src); err != nil {
-		refuse(w, err)
-		return
-	}
 	var req challengeRequest
-	if err := readJSON(r, &req); err != nil {
-		refuse(w, err)
+	src, ok := s.readLogin(w, r, &req)
+	if !ok {
 		return
 	}
 	cn, err := decode32(req.ClientNonce)
@@ -164,14 +175,9 @@ func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 // handleLogin checks the client's proof against StoredKey, learns
 // ClientKey from it, and opens the session.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	src := sourceKey(r.RemoteAddr)
-	if err := s.allow(r, src); err != nil {
-		refuse(w, err)
-		return
-	}
 	var req loginRequest
-	if err := readJSON(r, &req); err != nil {
-		refuse(w, err)
+	src, ok := s.readLogin(w, r, &req)
+	if !ok {
 		return
 	}
 	c, ok := s.logins.Take(req.Session)

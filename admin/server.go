@@ -116,8 +116,11 @@ func (s *Server) routes() {
 
 // Handle adds a handler to the admin port, with http.ServeMux patterns
 // ("GET /console/", "/"). It gets the same TLS, connection and request
-// size limits; it must check its own authentication (CheckPassword for
-// a password, a Sessions of its own for cookies).
+// size limits, and a write deadline of [admin] request_timeout, which a
+// streaming handler (server-sent events) extends with
+// http.ResponseController. It must check its own authentication
+// (CheckPassword for a password, a Sessions of its own for cookies) and
+// set its own security headers.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // Fingerprint is the SHA-256 fingerprint of the port's certificate.
@@ -136,6 +139,8 @@ func (s *Server) Handler() http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		r.Body = http.MaxBytesReader(w, r.Body, int64(s.o.Settings.MaxRequest))
+		// A client that does not read its answer holds nothing for long.
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.o.Settings.RequestTimeout))
 		s.mux.ServeHTTP(w, r)
 	})
 }

@@ -320,6 +320,10 @@ func TestLimits(t *testing.T) {
 		t.Errorf("slow backend: %v", err)
 	}
 	b.Block = false
+	// A log request may wait longer than request_timeout.
+	if recs, err := c.Log(ctx(t), admin.LogQuery{After: 1000, Wait: 500 * time.Millisecond}); err != nil || len(recs) != 0 {
+		t.Errorf("log wait beyond request_timeout: %v %v", recs, err)
+	}
 	resp, err := raw().Post("https://"+s.Addr+admin.PathChallenge, "application/json", strings.NewReader(`{"client_nonce":"x","more":1}`))
 	if err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown field: %v %v", resp.Status, err)
