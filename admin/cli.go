@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/understudy-ha/understudy/logging"
 )
@@ -82,4 +83,30 @@ func ClusterLog(ctx context.Context, nodes map[string]*Client, q LogQuery) ([]lo
 	wg.Wait()
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return logging.Merge(q.N, logs), errors.Join(errs...)
+}
+
+// ParseSince reads `understudy log --since T`: a duration back from now
+// ("10m", "1h30m"), a time today ("15:04", "15:04:05"), a date and time
+// ("2026-11-22", "2026-11-22 15:04", "2026-11-22 15:04:05"), all in
+// loc, or RFC 3339 ("2026-11-22T15:04:05.123Z").
+func ParseSince(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range []string{"15:04:05", "15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			n := now.In(loc)
+			return time.Date(n.Year(), n.Month(), n.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want a duration back from now (10m), a time today (15:04), a date and time (2026-11-22 15:04) or RFC 3339", s)
 }

@@ -82,3 +82,44 @@ func TestClusterLog(t *testing.T) {
 		t.Errorf("the failed node: %v", err)
 	}
 }
+
+func TestParseSince(t *testing.T) {
+	loc := time.FixedZone("X", 3600)
+	now := time.Date(2026, 11, 22, 15, 30, 0, 0, loc)
+	for in, want := range map[string]time.Time{
+		"10m":                    now.Add(-10 * time.Minute),
+		"0s":                     now,
+		"15:04":                  time.Date(2026, 11, 22, 15, 4, 0, 0, loc),
+		"09:00:30":               time.Date(2026, 11, 22, 9, 0, 30, 0, loc),
+		"2026-11-20":             time.Date(2026, 11, 20, 0, 0, 0, 0, loc),
+		"2026-11-20 08:15":       time.Date(2026, 11, 20, 8, 15, 0, 0, loc),
+		" 2026-11-20 08:15:01 ":  time.Date(2026, 11, 20, 8, 15, 1, 0, loc),
+		"2026-11-20T08:15:01.5Z": time.Date(2026, 11, 20, 8, 15, 1, 5e8, time.UTC),
+	} {
+		got, err := admin.ParseSince(in, now, loc)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%q: %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"-10m", "yesterday", "25:00", "2026-13-01", ""} {
+		if _, err := admin.ParseSince(in, now, loc); err == nil || !strings.Contains(err.Error(), "--since") {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
+func FuzzParseSince(f *testing.F) {
+	for _, s := range []string{"10m", "15:04", "2026-11-20 08:15:01", "2026-11-20T08:15:01.5Z", "-1h"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 22, 15, 30, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := admin.ParseSince(s, now, time.UTC)
+		if err != nil && !strings.Contains(err.Error(), "--since") {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if d, derr := time.ParseDuration(strings.TrimSpace(s)); derr == nil && d >= 0 && (err != nil || !got.Equal(now.Add(-d))) {
+			t.Fatalf("%q: %v %v, want now-%s", s, got, err, d)
+		}
+	})
+}
