@@ -16,11 +16,13 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/understudy-ha/understudy/config"
 )
 
 // PasswdFile is the admin password file's name in the configuration
 // directory (/etc/ha.d): the same file on every node, like authkeys.
-const PasswdFile = "understudy.passwd"
+const PasswdFile = config.PasswdFile
 
 // ErrNoPassword is wrapped by LoadPassword when no password is set.
 var ErrNoPassword = errors.New("no admin password is set")

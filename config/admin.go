@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -168,4 +170,46 @@ func (a AdminSettings) validate(r reporter, text string) {
 	checkDur(a.RequestTimeout, time.Second, 5*time.Minute, "request_timeout")
 	checkDur(a.SessionIdle, time.Minute, 24*time.Hour, "session_idle")
 	checkDur(a.LoginWindow, time.Second, 24*time.Hour, "login_window")
+}
+
+// PasswdFile is the admin password file in the configuration directory
+// (written by `understudy passwd`; its format is package admin's).
+const PasswdFile = "understudy.passwd"
+
+// CheckAdmin judges the files the admin port needs, for `understudy
+// check`: with [admin] listen set, the password file must exist; if it
+// exists it must be mode 600 or stricter; configured certificate and key
+// files must exist, the key readable by its owner only. Each finding is
+// a warning, since the cluster runs without its admin port: it says the
+// port will not start and how to fix it.
+func (e Env) CheckAdmin(dir string, a AdminSettings) Diagnostics {
+	var d Diagnostics
+	path := filepath.Join(dir, PasswdFile)
+	r := reporter{file: path, diags: &d}
+	st, err := e.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && len(a.Listen) > 0:
+		r.warnf(0, "no admin password is set, so the admin port of [admin] listen will not start; set it with 'understudy passwd -c %s' on every node", dir)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		r.warnf(0, "%v", err)
+	case err == nil && st.Mode().Perm()&^0o600 != 0:
+		r.warnf(0, "mode %04o is too open: the password's hash must be readable and writable by its owner only, and the admin port will not start; fix: chmod 600 %s", st.Mode().Perm(), path)
+	}
+	if len(a.Listen) == 0 || a.Cert == "" {
+		return d
+	}
+	for _, f := range []struct {
+		path string
+		key  bool
+	}{{a.Cert, false}, {a.Key, true}} {
+		r := reporter{file: f.path, diags: &d}
+		st, err := e.Stat(f.path)
+		switch {
+		case err != nil:
+			r.warnf(0, "the admin port will not start: %v", err)
+		case f.key && st.Mode().Perm()&0o077 != 0:
+			r.warnf(0, "mode %04o is too open for a private key; fix: chmod 600 %s", st.Mode().Perm(), f.path)
+		}
+	}
+	return d
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"io/fs"
 	"reflect"
 	"slices"
 	"testing"
@@ -73,6 +74,33 @@ log_records = 5000
 			if tc.check != nil {
 				tc.check(t, s.Admin)
 			}
+		})
+	}
+}
+
+func TestCheckAdmin(t *testing.T) {
+	on := AdminSettings{Listen: []string{"192.0.2.1"}}
+	withCert := AdminSettings{Listen: []string{"192.0.2.1"}, Cert: "/etc/ha.d/admin.crt", Key: "/etc/ha.d/admin.key"}
+	for _, tc := range []struct {
+		name  string
+		files map[string]fs.FileMode
+		a     AdminSettings
+		want  []string
+	}{
+		{"no port, no password: fine", nil, AdminSettings{}, nil},
+		{"port without password", nil, on, []string{"W0 no admin password is set, so the admin port of [admin] listen will not start; set it with 'understudy passwd -c /etc/ha.d'"}},
+		{"password 600", map[string]fs.FileMode{"/etc/ha.d/understudy.passwd": 0o600}, on, nil},
+		{"password 400", map[string]fs.FileMode{"/etc/ha.d/understudy.passwd": 0o400}, on, nil},
+		{"password too open, even without a port", map[string]fs.FileMode{"/etc/ha.d/understudy.passwd": 0o644}, AdminSettings{},
+			[]string{"W0 mode 0644 is too open: the password's hash must be readable and writable by its owner only, and the admin port will not start; fix: chmod 600 /etc/ha.d/understudy.passwd"}},
+		{"certificate files missing", map[string]fs.FileMode{"/etc/ha.d/understudy.passwd": 0o600}, withCert,
+			[]string{"W0 the admin port will not start: stat /etc/ha.d/admin.crt", "W0 the admin port will not start: stat /etc/ha.d/admin.key"}},
+		{"key too open", map[string]fs.FileMode{"/etc/ha.d/understudy.passwd": 0o600, "/etc/ha.d/admin.crt": 0o644, "/etc/ha.d/admin.key": 0o640}, withCert,
+			[]string{"W0 mode 0640 is too open for a private key"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := fakeEnv(tc.files).CheckAdmin("/etc/ha.d", tc.a)
+			expectDiags(t, d, tc.want...)
 		})
 	}
 }
