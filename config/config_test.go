@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestLoadGood(t *testing.T) {
 	if cfg.Keepalive != 200*time.Millisecond || len(cfg.Groups) != 2 || cfg.Auth.ActiveKey().Secret != "s3cret" {
 		t.Fatalf("cfg = %+v", cfg)
 	}
-	if cfg.Settings != DefaultSettings() {
+	if !reflect.DeepEqual(cfg.Settings, DefaultSettings()) {
 		t.Errorf("settings = %+v, want defaults", cfg.Settings)
 	}
 	if g, ok := cfg.Group("192.0.2.10"); !ok || g.Node != "node1" {
@@ -157,7 +158,7 @@ func TestShippedSamples(t *testing.T) {
 	env := fakeEnv(nil)
 	_, more := Check(cfg, "node1", env)
 	expectDiags(t, append(d, more...))
-	if cfg.Settings != DefaultSettings() {
+	if !reflect.DeepEqual(cfg.Settings, DefaultSettings()) {
 		t.Errorf("the sample understudy.toml must show the defaults: %+v", cfg.Settings)
 	}
 }

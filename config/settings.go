@@ -19,6 +19,7 @@ type Settings struct {
 	Resources ResourceSettings `toml:"resources" json:"resources"`
 	IP        IPSettings       `toml:"ip" json:"ip"`
 	Paths     PathSettings     `toml:"paths" json:"paths"`
+	Admin     AdminSettings    `toml:"admin" json:"admin"`
 }
 
 // ResourceSettings control how resource scripts are run.
@@ -62,6 +63,7 @@ func DefaultSettings() Settings {
 		Resources: ResourceSettings{Timeout: 60 * time.Second},
 		IP:        IPSettings{GARPCount: 5, GARPInterval: 200 * time.Millisecond, ProbeTime: 10 * time.Millisecond},
 		Paths:     PathSettings{StateDir: "/var/lib/understudy", RunDir: "/run/understudy"},
+		Admin:     DefaultAdminSettings(),
 	}
 }
 
@@ -117,6 +119,9 @@ func parseSettings(text string, r reporter) (Settings, []Monitor, []Hook) {
 			return DefaultSettings(), nil, nil
 		}
 	}
+	if !checkAdminTypes(md, text, r) {
+		return DefaultSettings(), nil, nil
+	}
 	var reported []string
 	for _, k := range md.Undecoded() {
 		name := k.String()
@@ -155,6 +160,7 @@ func (s Settings) validate(r reporter, text string) {
 			r.errorf(line("paths", k), "paths.%s = %q is not an absolute path", k, p)
 		}
 	}
+	s.Admin.validate(r, text)
 }
 
 // tomlLineRE picks the line out of BurntSushi/toml's decoding errors,

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -15,7 +16,7 @@ func settingsOf(text string) (Settings, Diagnostics) {
 
 func TestLoadSettings(t *testing.T) {
 	dir := t.TempDir()
-	if s, d := LoadSettings(dir); s != DefaultSettings() || len(d) != 0 {
+	if s, d := LoadSettings(dir); !reflect.DeepEqual(s, DefaultSettings()) || len(d) != 0 {
 		t.Errorf("absent file: %+v %v", s, d)
 	}
 	os.WriteFile(filepath.Join(dir, SettingsFile), []byte("[paths]\nrun_dir = \"/srv/run\"\n"), 0o644)
@@ -31,14 +32,14 @@ func TestSettings(t *testing.T) {
 		diags      []string
 	}{
 		{name: "empty is defaults", check: func(t *testing.T, s Settings) {
-			if s != DefaultSettings() {
+			if !reflect.DeepEqual(s, DefaultSettings()) {
 				t.Errorf("got %+v", s)
 			}
 		}},
 		{name: "values", text: "[resources]\ntimeout = \"5s\"\n[ip]\ngarp_count = 3\ngarp_interval = \"50ms\"\nprobe_time = \"20ms\"\n[paths]\nstate_dir = \"/tmp/s\"\nrun_dir = \"/tmp/r\"\n",
 			check: func(t *testing.T, s Settings) {
-				want := Settings{ResourceSettings{5 * time.Second}, IPSettings{3, 50 * ms, 20 * ms}, PathSettings{"/tmp/s", "/tmp/r"}}
-				if s != want {
+				want := Settings{ResourceSettings{5 * time.Second}, IPSettings{3, 50 * ms, 20 * ms}, PathSettings{"/tmp/s", "/tmp/r"}, DefaultAdminSettings()}
+				if !reflect.DeepEqual(s, want) {
 					t.Errorf("got %+v", s)
 				}
 			}},

@@ -168,7 +168,7 @@ func describeChanges(old, cfg *config.Config) []string {
 	if !sameSections(old.Hooks, cfg.Hooks, hookLine) {
 		out = append(out, "hooks changed")
 	}
-	if old.Settings != cfg.Settings {
+	if !reflect.DeepEqual(old.Settings, cfg.Settings) {
 		out = append(out, "understudy.toml changed (resource timeout and announcements apply to the next start of the daemon)")
 	}
 	return out

@@ -86,6 +86,20 @@
 // Sink.Reconfigure points every logger derived from New at the
 // destinations of a reloaded ha.cf, as heartbeat's quick restart does.
 //
+// # Recent records in memory
+//
+// A Ring keeps the newest records (DefaultRingSize, or understudy.toml
+// [admin] log_records) with their full times and attributes, for
+// `understudy log` and the admin port: its Handler is teed with New's
+// (Tee). Query reads it newest first, filtered by count, time, level and
+// text; Wait is the same as a long poll for records newer than an ID;
+// Subscribe delivers new records on a bounded channel that drops the
+// oldest unread one for a slow reader; Clear empties it. ReadFiles reads
+// older lines back from a log file and its rotated copies (PATH.1,
+// PATH.2.gz, …) through ParseLine, and ReadLog puts the ring and the
+// files together. Merge interleaves several nodes' records into one
+// time-ordered log.
+//
 // The package does not read ha.cf (the caller passes the values from
 // config.HACF) and does not rotate files.
 package logging
