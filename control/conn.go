@@ -28,14 +28,16 @@ var handlers = map[string]func(s *Server, ctx context.Context, req Request, log 
 }
 
 // serveConn runs one exchange: read a request, check the peer, answer.
+// c is in idle (the accept loop put it there) until its request is read.
 // The request is read before a refusal so that the client, which writes
 // first, always gets the refusal rather than a broken pipe.
-func (s *Server) serveConn(ctx context.Context, c net.Conn, log *slog.Logger) {
+func (s *Server) serveConn(ctx context.Context, c net.Conn, log *slog.Logger, idle *idleConns) {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	c.SetReadDeadline(time.Now().Add(s.timeout()))
+	c.SetReadDeadline(time.Now().Add(s.requestTimeout()))
 	line, err := readLine(c)
+	idle.remove(c)
 	if errors.Is(err, errNoRequest) {
 		log.Debug("control connection closed without a request")
 		return

@@ -40,9 +40,12 @@
 // connecting, and the server checks the peer's credentials (SO_PEERCRED)
 // on every connection and refuses any uid but 0 with an error reply — the
 // mode alone is not trusted, since it is set after bind. Every exchange
-// is bounded: Server.Timeout covers reading the request, the backend call
-// and writing the reply; requests over MaxRequest bytes are refused;
-// Server.MaxConns connections are served at once. A malformed request
+// is bounded: Server.RequestTimeout (2 s) covers reading the request,
+// Server.Timeout the backend call and writing the reply; requests over
+// MaxRequest bytes are refused; Server.MaxConns (64) connections are
+// served at once, and when all are taken the one that has waited longest
+// without sending its request is closed to make room, so that idle
+// connections cannot keep a real request out. A malformed request
 // gets an error reply and changes nothing. Every standby or takeover, and
 // every refusal, is logged in one line with the peer's uid and pid.
 //

@@ -303,3 +303,26 @@ func TestServeReturnsOnCancel(t *testing.T) {
 		t.Errorf("after Serve: %v, want ErrNotRunning (socket removed)", err)
 	}
 }
+
+// TestIdleConnectionsCannotStarve: connections that never send their
+// request hold every slot (and would for an hour); a real request still
+// gets its answer, because the oldest idle connection makes room.
+func TestIdleConnectionsCannotStarve(t *testing.T) {
+	b := &controltest.Backend{St: controltest.Sample()}
+	logs := &logBuffer{}
+	path := controltest.Serve(t, &control.Server{Backend: b, Logger: logs.logger(), MaxConns: 4,
+		Timeout: time.Hour, RequestTimeout: time.Hour})
+	for range 20 {
+		c, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	if _, err := control.GetStatus(bounded(t), path); err != nil {
+		t.Fatalf("status with every slot held by idle connections: %v\n%s", err, logs)
+	}
+	if !strings.Contains(logs.String(), "closed the oldest idle one") {
+		t.Errorf("no log line says an idle connection was closed:\n%s", logs)
+	}
+}
