@@ -20,6 +20,9 @@ type Status struct {
 	Groups []resources.GroupStatus `json:"resources"`
 	// Links are this node's heartbeat media.
 	Links []LinkStatus `json:"links"`
+	// BadPackets counts the frames dropped since the daemon started, by
+	// reason ("bad digest", "replay", ...).
+	BadPackets map[string]uint64 `json:"bad_packets,omitempty"`
 }
 
 // LinkStatus is one of this node's heartbeat links.

@@ -120,7 +120,7 @@ func (d *daemon) control(r ctlReq) cluster.Event {
 		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set, ID: d.lastAdmin}
 	}
 	st := control.Status{Node: d.self, Version: d.o.Version, Dir: d.o.Dir, Started: d.start,
-		Cluster: d.node.Snapshot(), Groups: d.ops.snapshot()}
+		Cluster: d.node.Snapshot(), Groups: d.ops.snapshot(), BadPackets: d.bad.counts()}
 	// One entry per link name, as heartbeat shows links: several media
 	// on one interface are one link, up while any of them works.
 	seen := map[string]int{}

@@ -91,6 +91,8 @@ type daemon struct {
 	// refused reload, so the same problems are not logged twice.
 	hooks   notifier
 	refused string
+	// bad counts and rate-limits the logging of dropped frames.
+	bad *badPackets
 	// changed reports edits of the configuration files.
 	changed   chan string
 	stopWatch func()
@@ -164,7 +166,7 @@ func newDaemon(o Options, cfg *config.Config, self string) *daemon {
 	d := &daemon{o: o, log: o.Logger.With("node", self), cfg: cfg, self: self,
 		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
 		requests: make(chan ctlReq), linkUp: map[string]transport.Status{},
-		waiting: map[uint64]chan control.Answer{}, changed: make(chan string), watchStop: make(chan struct{})}
+		waiting: map[uint64]chan control.Answer{}, bad: newBadPackets(), changed: make(chan string), watchStop: make(chan struct{})}
 	d.openLinks = func(media []config.Medium) (linkSet, error) {
 		f, err := transport.OpenAll(media, transport.Options{Frames: d.frames, Status: d.status})
 		if f == nil {

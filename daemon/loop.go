@@ -8,6 +8,7 @@ import (
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/transport"
+	"github.com/understudy-ha/understudy/transport/session"
 )
 
 // loop is the node's only decision-free loop: events in, actions out.
@@ -41,6 +42,7 @@ func (d *daemon) loop(ctx context.Context) error {
 			// Frames that arrived before the tick go first: a tick must
 			// not declare dead a peer whose heartbeat is already queued.
 			d.drainFrames(ctx)
+			d.flushBadPackets()
 			ev = cluster.Tick{Now: time.Now()}
 		case f := <-d.frames:
 			ev = d.frame(f)
@@ -99,8 +101,9 @@ func (d *daemon) frame(f transport.Frame) cluster.Event {
 	now := time.Now()
 	r, err := d.sess.Decode(f.Data, now)
 	if err != nil {
-		if d.cfg.LogBadPack {
-			d.log.Warn("packet dropped", "link", f.Link, "from", f.From, "err", err)
+		// Counted always; logged, within bounds, when log_badpack is on.
+		if d.bad.seen(f.From.Addr(), session.ReasonOf(err), now) && d.cfg.LogBadPack {
+			d.log.Warn("packet dropped", "link", f.Link, "from", source(f.From.Addr()), "err", err)
 		}
 		return nil
 	}
@@ -114,6 +117,16 @@ func (d *daemon) frame(f transport.Frame) cluster.Event {
 		return nil
 	}
 	return cluster.Recv{Now: now, Link: f.Link, Msg: toCluster(r.Msg), Dup: r.Dup}
+}
+
+// flushBadPackets logs the summary of the bad packets not logged one by
+// one, once per interval.
+func (d *daemon) flushBadPackets() {
+	for _, line := range d.bad.flush(time.Now()) {
+		if d.cfg.LogBadPack {
+			d.log.Warn(line)
+		}
+	}
 }
 
 func (d *daemon) linkStatus(s transport.Status) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -63,6 +64,13 @@ func printStatus(w io.Writer, st control.Status, now time.Time) {
 	}
 	if len(about) > 0 {
 		fmt.Fprintf(w, "  %s\n", strings.Join(about, ", "))
+	}
+	if len(st.BadPackets) > 0 {
+		var bad []string
+		for _, reason := range slices.Sorted(maps.Keys(st.BadPackets)) {
+			bad = append(bad, fmt.Sprintf("%d %s", st.BadPackets[reason], reason))
+		}
+		fmt.Fprintf(w, "  packets dropped: %s\n", strings.Join(bad, ", "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprint(tw, "\nnode\tstatus\tlinks\n")

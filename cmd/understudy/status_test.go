@@ -56,10 +56,12 @@ func TestPrintStatusEdges(t *testing.T) {
 	st.Cluster.Nodes[0].Status, st.Cluster.Nodes[0].Heard, st.Cluster.Nodes[0].LastHeard = "dead", false, 0
 	st.Cluster.Nodes[0].Links = map[string]string{"zz0": "dead", "eth1": "dead", "aa0": "dead"}
 	st.Cluster.Groups = st.Cluster.Groups[:1]
+	st.BadPackets = map[string]uint64{"replay": 2, "bad digest": 40}
 	var b bytes.Buffer
 	printStatus(&b, st, controltest.Started)
 	for _, want := range []string{
 		"holding local, standby releasing\n",
+		"  packets dropped: 40 bad digest, 2 replay\n",
 		"node2              dead    eth1 dead, aa0 dead, zz0 dead, never heard\n",
 		// Groups only the resources view knows: owner unknown.
 		"192.0.2.20               ?          ?          none running\n",
