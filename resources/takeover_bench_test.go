@@ -156,4 +156,3 @@ func BenchmarkAcquire1(b *testing.B) {
 		takeoverLoop(b, act, clock, g, g.Resources[0].IP.Addr, func() {})
 	})
 }
-
