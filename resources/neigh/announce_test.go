@@ -153,6 +153,7 @@ func TestAnnounceOneSender(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		synctest.Wait() // the sender waits for the second rounds
 		buf := make([]byte, 1<<20)
 		if n := strings.Count(string(buf[:runtime.Stack(buf, true)]), "neigh.(*Announcer).run("); n != 1 {
 			t.Errorf("%d goroutines send the bursts of 64 addresses, want 1", n)

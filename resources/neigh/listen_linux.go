@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/understudy-ha/understudy/resources/internal/nsrun"
 	"golang.org/x/sys/unix"
@@ -158,9 +159,16 @@ func (s *sockets) close() error {
 	return errors.Join(errs...)
 }
 
+// listenLinger is how long a listener keeps hearing its frames after
+// its last user left. Attaching a filter costs the kernel a BPF
+// compilation (about 0.1ms), so a watch that ends does not pay for it,
+// nor does the next one when they come close together (a failover of
+// several groups, a takeover after a refused one).
+const listenLinger = 2 * time.Second
+
 // listener is one AF_PACKET SOCK_DGRAM socket receiving one EtherType on
-// every interface, with its reader goroutine. Its filter is dropAll
-// while nobody uses it, and its own while somebody does.
+// every interface, with its reader goroutine. Its filter is its own
+// while somebody uses it, and for listenLinger after, then dropAll.
 type listener struct {
 	name   string
 	f      *os.File
@@ -168,9 +176,11 @@ type listener struct {
 	filter []unix.SockFilter
 	exited chan struct{}
 
-	mu    sync.Mutex
-	users int
-	fail  error // the reader's last error; it stopped
+	mu     sync.Mutex
+	users  int
+	open   bool        // the filter is l.filter, not dropAll
+	linger *time.Timer // sets dropAll once nobody used it for listenLinger
+	fail   error       // the reader's last error; it stopped
 }
 
 // openListener opens a listener for EtherType proto and starts its
@@ -210,20 +220,39 @@ func (l *listener) setFilter(prog []unix.SockFilter) error {
 func (l *listener) acquire() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.users == 0 {
+	if !l.open {
 		if err := l.setFilter(l.filter); err != nil {
 			return fmt.Errorf("listen for %s: %w", l.name, err)
 		}
+		l.open = true
 	}
 	l.users++
 	return nil
 }
 
+// release ends what acquire started; the filter closes listenLinger
+// after the last user left, off the caller's path.
 func (l *listener) release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.users--; l.users == 0 {
-		l.setFilter(dropAll) // a failure only costs wake-ups
+	if l.users--; l.users > 0 {
+		return
+	}
+	if l.linger == nil {
+		l.linger = time.AfterFunc(listenLinger, l.close0)
+	} else {
+		l.linger.Reset(listenLinger)
+	}
+}
+
+// close0 shuts the filter if nobody uses the listener.
+func (l *listener) close0() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.users == 0 && l.open {
+		if l.setFilter(dropAll) == nil { // a failure only costs wake-ups
+			l.open = false
+		}
 	}
 }
 
@@ -269,6 +298,11 @@ func (l *listener) run(handle func(ifindex int, src net.HardwareAddr, b []byte))
 }
 
 func (l *listener) close() error {
+	l.mu.Lock()
+	if l.linger != nil {
+		l.linger.Stop()
+	}
+	l.mu.Unlock()
 	err := l.f.Close()
 	<-l.exited
 	return err

@@ -171,7 +171,11 @@ func TestNetnsProbe(t *testing.T) {
 			}
 			t.Logf("free: probe took %v (wait %v)", elapsed, pr.opts.Wait)
 
-			p.b.IP(t, "addr", "add", tc.vip+tc.bits, "dev", "vb", "nodad")
+			if vip.Is4() {
+				p.b.IP(t, "addr", "add", tc.vip+tc.bits, "dev", "vb")
+			} else {
+				addV6(t, p.b, tc.vip+tc.bits, "vb")
+			}
 			pr.opts.Wait = 2 * time.Second // generous; the answer ends the probe early
 			mac, elapsed, err = one(context.Background(), vip)
 			if err != nil || !bytes.Equal(mac, p.macB) {
@@ -206,7 +210,7 @@ func TestNetnsProbeAll(t *testing.T) {
 	p.a.IP(t, "addr", "add", "2001:db8::1/64", "dev", "va", "nodad")
 	p.b.IP(t, "addr", "add", "192.0.2.110/24", "dev", "vb")
 	p.b.IP(t, "addr", "add", "192.0.2.112/24", "dev", "vb")
-	p.b.IP(t, "addr", "add", "2001:db8::111/64", "dev", "vb", "nodad")
+	addV6(t, p.b, "2001:db8::111/64", "vb")
 	var ips []netip.Addr
 	for i := 110; i < 120; i++ {
 		ips = append(ips, netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), netip.MustParseAddr(fmt.Sprintf("2001:db8::%d", i)))
@@ -309,4 +313,19 @@ func TestNetnsSimultaneousDAD(t *testing.T) {
 			t.Errorf("us %s, other prober %s: claims %v, %v; want claimed %v", tc.macA, tc.macB, claims, err, tc.claimed)
 		}
 	}
+}
+
+// addV6 adds an IPv6 address (nodad) in ns and waits until the kernel
+// has joined its solicited-node group, which it does from deferred
+// work: until then it ignores solicitations for the address.
+func addV6(t *testing.T, ns *netnstest.NS, prefix, dev string) {
+	t.Helper()
+	ns.IP(t, "addr", "add", prefix, "dev", dev, "nodad")
+	group, _ := SolicitedNode(netip.MustParsePrefix(prefix).Addr())
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(2 * time.Millisecond) {
+		if strings.Contains(ns.IP(t, "-6", "maddr", "show", "dev", dev), group.String()+"\n") {
+			return
+		}
+	}
+	t.Fatalf("%s on %s: solicited-node group %s not joined within 5s", prefix, dev, group)
 }

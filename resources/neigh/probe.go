@@ -101,7 +101,7 @@ func (p *Prober) Close() error {
 // cut short is an error: "no answer yet" is not "free". What to do about
 // an address in use is the caller's decision.
 func (p *Prober) ProbeAll(ctx context.Context, link Link, ips []netip.Addr) (map[netip.Addr]net.HardwareAddr, time.Duration, error) {
-	w, err := p.Watch(link, ips, 4*p.opts.Wait)
+	w, err := p.Watch(link, ips, max(time.Minute, 4*p.opts.Wait))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -196,6 +196,14 @@ type Watch struct {
 
 // Started is when the watch's first round went out.
 func (w *Watch) Started() time.Time { return w.start }
+
+// Running reports whether the watch has not ended (stopped, or past
+// its maximum age).
+func (w *Watch) Running() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ended == nil
+}
 
 // Claims returns the claims seen so far.
 func (w *Watch) Claims() map[netip.Addr]net.HardwareAddr {
