@@ -155,4 +155,13 @@ func BenchmarkAcquire1(b *testing.B) {
 		g := group(b, "node1", "192.0.2.100")
 		takeoverLoop(b, act, clock, g, g.Resources[0].IP.Addr, func() {})
 	})
+	// Prepared at warntime, acquired at deadtime: the verdict is ready.
+	b.Run("prepared", func(b *testing.B) {
+		act, clock := benchActuator(b)
+		g := group(b, "node1", "192.0.2.100")
+		takeoverLoop(b, act, clock, g, g.Resources[0].IP.Addr, func() {
+			act.Prepare(g)
+			time.Sleep(config.DefaultSettings().IP.ProbeTime)
+		})
+	})
 }
