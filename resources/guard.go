@@ -179,14 +179,20 @@ func (gd *Guard) Prepare(g config.Group) {
 		return
 	}
 	gd.mu.Lock()
-	defer gd.mu.Unlock()
-	if old, ok := gd.prepared[g.Key]; ok {
-		if old.addrs == addrs && old.w.Running() {
-			return
-		}
-		old.w.Stop()
+	old, ok := gd.prepared[g.Key]
+	maxAge := gd.maxAge
+	gd.mu.Unlock()
+	if ok && old.addrs == addrs && old.w.Running() {
+		return
 	}
-	gd.prepared[g.Key] = prepared{addrs: addrs, w: gd.probe.WatchGroup(rs, gd.maxAge)}
+	w := gd.probe.WatchGroup(rs, maxAge) // probes go out: not under the lock
+	gd.mu.Lock()
+	cur, ok := gd.prepared[g.Key]
+	gd.prepared[g.Key] = prepared{addrs: addrs, w: w}
+	gd.mu.Unlock()
+	if ok {
+		cur.w.Stop()
+	}
 }
 
 // Unprepare stops the watch Prepare started for the group with key, if

@@ -144,7 +144,7 @@ func TestGuardPrepared(t *testing.T) {
 	if err := gd.Check(ctx, g); err != nil {
 		t.Errorf("Check after the prepared watch ended = %v; want taken after a fresh probe", err)
 	}
-	calls.check(t, "probe 192.0.2.10 2001:db8::10", "stop 192.0.2.10 2001:db8::10", "probe 192.0.2.10 2001:db8::10",
+	calls.check(t, "probe 192.0.2.10 2001:db8::10", "probe 192.0.2.10 2001:db8::10", "stop 192.0.2.10 2001:db8::10",
 		"stop 192.0.2.10 2001:db8::10", "probe 192.0.2.10 2001:db8::10", "stop 192.0.2.10 2001:db8::10")
 
 	gd, p, _ = newGuard(map[string]string{"2001:db8::10": mac1})

@@ -186,6 +186,7 @@ type Watch struct {
 	start  time.Time
 	maxAge time.Duration
 
+	repeating  sync.Mutex // held by the timer's callback
 	mu         sync.Mutex
 	prev, last time.Time // when the last two whole rounds went out
 	claims     map[netip.Addr]net.HardwareAddr
@@ -270,8 +271,13 @@ func judges(r, now time.Time, wait time.Duration) bool {
 	return !r.IsZero() && now.Sub(r) >= wait && now.Sub(r) <= 2*wait
 }
 
-// Stop ends the watch (if it has not ended) and stops listening for it.
-func (w *Watch) Stop() { w.end(errors.New("stopped")) }
+// Stop ends the watch (if it has not ended) and stops listening for it;
+// when it returns, no probe of the watch is going out.
+func (w *Watch) Stop() {
+	w.end(errors.New("stopped"))
+	w.repeating.Lock() // a repeated round in flight ends first
+	w.repeating.Unlock()
+}
 
 func (w *Watch) String() string {
 	if len(w.probes) == 1 {
@@ -327,6 +333,8 @@ func (w *Watch) round() error {
 // repeat is the watch's timer: the next round, within the rate budget,
 // or the end of the watch at maxAge.
 func (w *Watch) repeat() {
+	w.repeating.Lock()
+	defer w.repeating.Unlock()
 	w.mu.Lock()
 	ended := w.ended != nil
 	w.mu.Unlock()
