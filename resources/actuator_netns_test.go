@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/understudy-ha/understudy/config"
-	"github.com/understudy-ha/understudy/internal/netnstest"
-	"github.com/understudy-ha/understudy/resources/neigh"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 )
 
 // labActuator is New in node a of a two-namespace lab (a and b), probe
@@ -37,7 +36,7 @@ func labActuator(t *testing.T, count int, interval time.Duration) (*Actuator, no
 func TestNetnsGuardIPv6(t *testing.T) {
 	act, a, b := labActuator(t, 1, 10*time.Millisecond)
 	ctx := context.Background()
-	addV6(t, b.ns, "2001:db8::150/64", "vb")
+	labtest.AddV6(t, b.ns, "2001:db8::150/64", "vb")
 	for _, tokens := range [][]string{{"2001:db8::150"}, {"192.0.2.150", "2001:db8::150"}, {"2001:db8::150/64/va", "192.0.2.151"}} {
 		g := group(t, "node1", tokens...)
 		var ce *ClaimError
@@ -68,7 +67,7 @@ func TestNetnsPrepared(t *testing.T) {
 	act, _, b := labActuator(t, 1, 10*time.Millisecond)
 	ctx := context.Background()
 	g := group(t, "node1", "192.0.2.170", "2001:db8::170")
-	addV6(t, b.ns, "2001:db8::170/64", "vb")
+	labtest.AddV6(t, b.ns, "2001:db8::170/64", "vb")
 	act.Prepare(g)
 	time.Sleep(100 * time.Millisecond) // a few rounds
 	b.ns.IP(t, "addr", "del", "2001:db8::170/64", "dev", "vb")
@@ -117,7 +116,7 @@ func TestNetnsAnnounce(t *testing.T) {
 		t.Errorf("Announce = %v, %v; want %v", got, err, want)
 	}
 	for _, vip := range []string{"192.0.2.180", "2001:db8::180"} {
-		eventuallyNS(t, "client's entry for "+vip+" points at "+a.mac, func() bool {
+		labtest.Eventually(t, "client's entry for "+vip+" points at "+a.mac, func() bool {
 			return strings.Contains(b.ns.IP(t, "neigh", "show", vip, "dev", "vb"), a.mac)
 		})
 	}
@@ -127,30 +126,4 @@ func TestNetnsAnnounce(t *testing.T) {
 	if got, err := act.Announce(g); err != nil || len(got) != 0 {
 		t.Errorf("Announce after Release = %v, %v; want nothing", got, err)
 	}
-}
-
-// eventuallyNS polls f for up to 5s.
-func eventuallyNS(t *testing.T, what string, f func() bool) {
-	t.Helper()
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-		if f() {
-			return
-		}
-	}
-	t.Errorf("%s: not within 5s", what)
-}
-
-// addV6 adds an IPv6 address (nodad) in ns and waits until the kernel
-// has joined its solicited-node group, which it does from deferred
-// work: until then it ignores solicitations for the address.
-func addV6(t *testing.T, ns *netnstest.NS, prefix, dev string) {
-	t.Helper()
-	ns.IP(t, "addr", "add", prefix, "dev", dev, "nodad")
-	group, _ := neigh.SolicitedNode(netip.MustParsePrefix(prefix).Addr())
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(2 * time.Millisecond) {
-		if strings.Contains(ns.IP(t, "-6", "maddr", "show", "dev", dev), group.String()+"\n") {
-			return
-		}
-	}
-	t.Fatalf("%s on %s: solicited-node group %s not joined within 5s", prefix, dev, group)
 }

@@ -100,22 +100,37 @@ type groupWatch interface {
 // heartbeats late (warntime) for the groups that would fall to this
 // node, so that at deadtime the verdict is ready. Why a verdict prepared
 // before deadtime is as good as a probe at deadtime: the question is
-// whether a host still holds the address when this node adds it. A peer
-// that is believed dead but is not (its heartbeat links cut, its daemon
-// frozen or stopped) still holds its addresses, and its kernel answers
-// ARP probes and solicitations whatever its daemon does: it answers
-// every round, from the first one at warntime to the last one, and one
-// answer refuses the group. The watch keeps probing until its verdict is
-// used, and the verdict needs a round no older than two probe times, so
-// the evidence is as recent as that of a probe made at deadtime (whose
-// round is one probe time old when it is judged), give or take one
-// probe time; and it covers the whole time since warntime instead of a
-// single probe time. What no probe can see, prepared or not, is a host
-// that adds the address in that last probe time without announcing it.
-// A watch is bounded: it ends by itself after max(2 x deadtime, 1s),
-// and an Acquire after that probes afresh; repeated probes of all
-// watches together are rate-limited (neigh.DefaultMaxProbeRate), a watch
-// that fell behind getting a fresh round, and its wait, at the verdict.
+// whether a host still holds the address when this node adds it.
+//   - A peer that is believed dead but is not (its heartbeat links cut,
+//     its daemon frozen or stopped) still holds its addresses, and its
+//     kernel answers ARP probes and solicitations whatever its daemon
+//     does, in well under a millisecond: it answers every round, from
+//     the first one at warntime to the last one, and one answer refuses
+//     the group. The prepared watch sees it as surely as a probe at
+//     deadtime, and over the whole time since warntime instead of a
+//     single probe time (a lost probe or answer is made up by the next
+//     round).
+//   - The watch keeps probing until its verdict is used, and "free"
+//     needs a round that was given a whole probe time and is at most two
+//     old. The evidence is thus as recent as that of a probe made at
+//     deadtime (whose round is one probe time old when it is judged),
+//     give or take one probe time. Neither can see a host that adds the
+//     address, without announcing it, during the last probe time; an
+//     Understudy peer announces what it adds, and the watch hears that
+//     too until the verdict.
+//   - Claims are never forgotten while the watch runs: a peer that
+//     answered at warntime and fell silent by deadtime (it died in
+//     between) refuses the group, and the state machine retries it a
+//     deadtime later with a fresh probe. That costs a deadtime in a rare
+//     case and never takes an address on stale evidence. Unprepare (the
+//     peer's heartbeats came back) drops the watch and what it saw.
+//
+// A watch is bounded: it ends by itself after max(2 x deadtime, 1s); an
+// Acquire after that probes afresh (unless the ended watch saw a claim,
+// which still refuses). Repeated probes of all watches together are
+// rate-limited (neigh.DefaultMaxProbeRate packets per second): a watch
+// that fell behind gets a fresh round, and waits one probe time for it,
+// at its verdict.
 //
 // Whether to retry a refused group, and when, is the state machine's
 // decision, not the guard's.

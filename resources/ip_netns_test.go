@@ -12,6 +12,7 @@ import (
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 	"github.com/understudy-ha/understudy/resources/ipaddr"
 	"github.com/understudy-ha/understudy/resources/neigh"
 )
@@ -171,7 +172,7 @@ func BenchmarkProbe128(b *testing.B) {
 func TestNetnsProbeAllGroup(t *testing.T) {
 	a, b := newLab(t, 1, 10*time.Millisecond)
 	b.ns.IP(t, "addr", "add", "192.0.2.150/24", "dev", "vb") // still on the "dead" peer
-	addV6(t, b.ns, "2001:db8::150/64", "vb")
+	labtest.AddV6(t, b.ns, "2001:db8::150/64", "vb")
 	a.ns.IP(t, "addr", "add", "192.0.2.151/24", "dev", "va") // ours already
 	b.ns.IP(t, "addr", "add", "192.0.2.151/24", "dev", "vb") // ... and, wrongly, the peer's
 	g := group(t, "node1", "192.0.2.150/24/va", "192.0.2.151/24/va", "192.0.2.152", "2001:db8::150", "2001:db8::152")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 )
 
 // testNS is a namespace with va (192.0.2.1/24, 2001:db8::1/64) joined to
@@ -161,17 +162,6 @@ func plant(m *Manager, spec config.IPSpec, a Address) {
 	m.cache.entries[spec] = cached{a, m.cache.gen}
 }
 
-// eventually polls f for up to 5s.
-func eventually(t *testing.T, what string, f func() bool) {
-	t.Helper()
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-		if f() {
-			return
-		}
-	}
-	t.Fatalf("%s: not within 5s", what)
-}
-
 // TestNetnsLookupCache: once Watch runs, Lookup answers from the cache
 // until a link or a connected route changes; without Watch it always
 // resolves.
@@ -207,14 +197,14 @@ func TestNetnsLookupCache(t *testing.T) {
 	b := netnstest.New(t)
 	netnstest.Veth(t, ns, "vc", b, "vd")
 	ns.IP(t, "addr", "add", "192.0.2.65/26", "dev", "vc")
-	eventually(t, "Lookup follows the new connected route", func() bool {
+	labtest.Eventually(t, "Lookup follows the new connected route", func() bool {
 		got, err := m.Lookup(sp)
 		return err == nil && got.Link.Name == "vc" && got.Prefix.Bits() == 26
 	})
 	// A link that goes away takes its resolutions with it.
 	vcAddr, _ := m.Lookup(sp)
 	ns.IP(t, "link", "del", "vc")
-	eventually(t, "Lookup forgets the deleted link", func() bool {
+	labtest.Eventually(t, "Lookup forgets the deleted link", func() bool {
 		got, err := m.Lookup(sp)
 		return err == nil && got.Link.Name == "va" && got.Link.Index != vcAddr.Link.Index
 	})

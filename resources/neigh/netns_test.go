@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -174,7 +175,7 @@ func TestNetnsProbe(t *testing.T) {
 			if vip.Is4() {
 				p.b.IP(t, "addr", "add", tc.vip+tc.bits, "dev", "vb")
 			} else {
-				addV6(t, p.b, tc.vip+tc.bits, "vb")
+				labtest.AddV6(t, p.b, tc.vip+tc.bits, "vb")
 			}
 			pr.opts.Wait = 2 * time.Second // generous; the answer ends the probe early
 			mac, elapsed, err = one(context.Background(), vip)
@@ -210,7 +211,7 @@ func TestNetnsProbeAll(t *testing.T) {
 	p.a.IP(t, "addr", "add", "2001:db8::1/64", "dev", "va", "nodad")
 	p.b.IP(t, "addr", "add", "192.0.2.110/24", "dev", "vb")
 	p.b.IP(t, "addr", "add", "192.0.2.112/24", "dev", "vb")
-	addV6(t, p.b, "2001:db8::111/64", "vb")
+	labtest.AddV6(t, p.b, "2001:db8::111/64", "vb")
 	var ips []netip.Addr
 	for i := 110; i < 120; i++ {
 		ips = append(ips, netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), netip.MustParseAddr(fmt.Sprintf("2001:db8::%d", i)))
@@ -256,10 +257,7 @@ func TestNetnsWatch(t *testing.T) {
 		t.Fatalf("verdict with nobody holding %s: %v, %v", vip, claims, err)
 	}
 	p.b.IP(t, "addr", "add", "192.0.2.100/24", "dev", "vb")
-	deadline := time.Now().Add(5 * time.Second)
-	for len(w.Claims()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	labtest.Eventually(t, "the peer's answer", func() bool { return len(w.Claims()) > 0 })
 	if claims, err := w.Verdict(context.Background()); err != nil || !bytes.Equal(claims[vip], p.macB) {
 		t.Errorf("after the peer took %s: %v, %v; want claimed by %s", vip, claims, err, p.macB)
 	}
@@ -313,19 +311,4 @@ func TestNetnsSimultaneousDAD(t *testing.T) {
 			t.Errorf("us %s, other prober %s: claims %v, %v; want claimed %v", tc.macA, tc.macB, claims, err, tc.claimed)
 		}
 	}
-}
-
-// addV6 adds an IPv6 address (nodad) in ns and waits until the kernel
-// has joined its solicited-node group, which it does from deferred
-// work: until then it ignores solicitations for the address.
-func addV6(t *testing.T, ns *netnstest.NS, prefix, dev string) {
-	t.Helper()
-	ns.IP(t, "addr", "add", prefix, "dev", dev, "nodad")
-	group, _ := SolicitedNode(netip.MustParsePrefix(prefix).Addr())
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(2 * time.Millisecond) {
-		if strings.Contains(ns.IP(t, "-6", "maddr", "show", "dev", dev), group.String()+"\n") {
-			return
-		}
-	}
-	t.Fatalf("%s on %s: solicited-node group %s not joined within 5s", prefix, dev, group)
 }
