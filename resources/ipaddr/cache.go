@@ -168,15 +168,28 @@ func (m *Manager) follow(stop <-chan struct{}, up func(error)) error {
 		ns = &h
 	}
 	done := make(chan struct{})
-	defer close(done)
 	links, routes := make(chan netlink.LinkUpdate, 64), make(chan netlink.RouteUpdate, 256)
+	var linking, routing bool
+	defer func() {
+		// Ends the subscriptions; their goroutines close the channels
+		// once they are not blocked sending on them.
+		close(done)
+		for linking {
+			_, linking = <-links
+		}
+		for routing {
+			_, routing = <-routes
+		}
+	}()
 	ignore := func(error) {} // the closed channel says it; errors after done are shutdown noise
 	if err := netlink.LinkSubscribeWithOptions(links, done, netlink.LinkSubscribeOptions{Namespace: ns, ErrorCallback: ignore}); err != nil {
 		return fmt.Errorf("subscribe to link changes: %w", err)
 	}
+	linking = true
 	if err := netlink.RouteSubscribeWithOptions(routes, done, netlink.RouteSubscribeOptions{Namespace: ns, ErrorCallback: ignore}); err != nil {
 		return fmt.Errorf("subscribe to route changes: %w", err)
 	}
+	routing = true
 	c := &m.cache
 	c.mu.Lock()
 	c.live = true
