@@ -187,11 +187,17 @@ func TestNetnsLookupCache(t *testing.T) {
 	if got, _ := m.Lookup(sp); got.Prefix.Bits() != 28 {
 		t.Fatalf("Lookup = %v; want the cached /28", got)
 	}
-	// A gateway route changes nothing Resolve reads.
+	// Neither a gateway route nor the floating addresses of a takeover
+	// (their routes go to the local table) change what Resolve reads.
 	ns.IP(t, "route", "add", "198.51.100.0/24", "via", "192.0.2.2")
+	for _, s := range []string{"192.0.2.101", "2001:db8::101"} {
+		if _, err := m.Hold(spec(t, s)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	time.Sleep(50 * time.Millisecond)
 	if got, _ := m.Lookup(sp); got.Prefix.Bits() != 28 {
-		t.Errorf("after a gateway route, Lookup = %v; want still the cached /28", got)
+		t.Errorf("after a gateway route and a takeover, Lookup = %v; want still the cached /28", got)
 	}
 	// A longer connected route on another interface does.
 	b := netnstest.New(t)
