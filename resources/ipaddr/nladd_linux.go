@@ -86,7 +86,7 @@ func (a *adder) add(addr Address) error {
 		return err
 	}
 	for range 16 { // skip answers to requests that timed out before
-		n, _, err := unix.Recvfrom(a.fd, a.ack[:], 0)
+		n, err := unix.Read(a.fd, a.ack[:])
 		if err != nil {
 			return err
 		}

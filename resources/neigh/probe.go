@@ -16,6 +16,8 @@ import (
 // that outlived its maximum age, before it could judge.
 var ErrWatchEnded = errors.New("neigh: probe watch ended")
 
+var errStopped = errors.New("stopped")
+
 // DefaultMaxProbeRate bounds, in packets per second, the repeated probes
 // of every watch of a Prober together (ProberOptions.MaxRate).
 const DefaultMaxProbeRate = 1000
@@ -274,7 +276,7 @@ func judges(r, now time.Time, wait time.Duration) bool {
 // Stop ends the watch (if it has not ended) and stops listening for it;
 // when it returns, no probe of the watch is going out.
 func (w *Watch) Stop() {
-	w.end(errors.New("stopped"))
+	w.end(errStopped)
 	w.repeating.Lock() // a repeated round in flight ends first
 	w.repeating.Unlock()
 }
