@@ -42,7 +42,7 @@ func TestActuatorAcquireRelease(t *testing.T) {
 	if err := a.Release(ctx, g); err != nil {
 		t.Fatal(err)
 	}
-	log.check(t, "probe 192.0.2.10",
+	log.check(t, "probe 192.0.2.10 2001:db8::10", "stop 192.0.2.10 2001:db8::10",
 		"ip add 192.0.2.10", "ip add 2001:db8::10", "httpd status", "httpd start",
 		"httpd stop", "ip del 2001:db8::10", "ip del 192.0.2.10")
 	if s := a.Snapshot(); len(s) != 1 || s[0].Key != "192.0.2.10" || s[0].Summary() != "NONE" {
@@ -58,7 +58,7 @@ func TestActuatorGuardFirst(t *testing.T) {
 	if err := a.Acquire(context.Background(), g); !errors.Is(err, ErrAddressInUse) {
 		t.Errorf("Acquire = %v; want ErrAddressInUse", err)
 	}
-	log.check(t, "probe 192.0.2.10")
+	log.check(t, "probe 192.0.2.10", "stop 192.0.2.10")
 	if s := a.Snapshot(); len(s) != 0 {
 		t.Errorf("Snapshot after a refusal = %+v; want nothing touched", s)
 	}
@@ -67,7 +67,7 @@ func TestActuatorGuardFirst(t *testing.T) {
 	if err := a.Acquire(context.Background(), g); err != nil {
 		t.Errorf("Acquire after a failed probe = %v; want taken (fail open)", err)
 	}
-	log.check(t, "probe 192.0.2.10", "ip add 192.0.2.10", "httpd status", "httpd start")
+	log.check(t, "probe 192.0.2.10", "stop 192.0.2.10", "ip add 192.0.2.10", "httpd status", "httpd start")
 }
 
 // envdump records, at each start, the variables of heartbeat's
@@ -118,4 +118,38 @@ func TestActuatorScriptEnv(t *testing.T) {
 	if got := readLines(t, filepath.Join(dir, "env.log")); !slices.Equal(got, want) {
 		t.Errorf("scripts saw %q; want %q", got, want)
 	}
+}
+
+// TestActuatorPrepareAnnounce: Prepare starts the guard's probe, which
+// Acquire then uses; Announce repeats the announcements of the addresses
+// held, and of no others.
+func TestActuatorPrepareAnnounce(t *testing.T) {
+	a, log := newFakeActuator(t, nil, nil)
+	g := group(t, "node1", "192.0.2.10", "2001:db8::10", "httpd")
+	ctx := context.Background()
+	if got, err := a.Announce(g); err != nil || len(got) != 0 {
+		t.Errorf("Announce of a group not held = %v, %v; want nothing", got, err)
+	}
+	a.Prepare(g)
+	log.check(t, "probe 192.0.2.10 2001:db8::10")
+	if err := a.Acquire(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Announce(g)
+	if want := []netip.Addr{netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("2001:db8::10")}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("Announce = %v, %v; want %v", got, err, want)
+	}
+	if err := a.Release(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Announce(g); err != nil || len(got) != 0 {
+		t.Errorf("Announce after Release = %v, %v; want nothing", got, err)
+	}
+	a.Prepare(g)
+	a.Unprepare(g.Key)
+	log.check(t, "probe 192.0.2.10 2001:db8::10", "stop 192.0.2.10 2001:db8::10",
+		"ip add 192.0.2.10", "ip add 2001:db8::10", "httpd status", "httpd start",
+		"announce 192.0.2.10", "announce 2001:db8::10",
+		"httpd stop", "ip del 2001:db8::10", "ip del 192.0.2.10",
+		"probe 192.0.2.10 2001:db8::10", "stop 192.0.2.10 2001:db8::10")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/resources/neigh"
 )
 
 // callLog is the ordered list of calls the fakes saw, "+T" virtual time
@@ -189,26 +190,56 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// fakeProber answers ProbeAll from a table; it records what it was
-// asked, and a probe whose ctx has ended fails as a cut-short one does.
+// fakeProber answers WatchGroup from a table; it records what it was
+// asked ("probe TOKENS") and what was stopped ("stop TOKENS"), and a
+// verdict whose ctx has ended fails as a cut-short one does.
 type fakeProber struct {
 	log    *callLog
 	claims map[string]string // address -> MAC of the host that answers
 	err    error             // returned with the claims
+
+	mu      sync.Mutex
+	watches []*fakeWatch
 }
 
-func (f *fakeProber) ProbeAll(ctx context.Context, rs []config.Resource) (map[netip.Addr]net.HardwareAddr, error) {
+func (f *fakeProber) WatchGroup(rs []config.Resource, maxAge time.Duration) groupWatch {
 	var asked []string
 	for _, r := range rs {
 		asked = append(asked, r.Token)
 	}
 	f.log.add("probe " + strings.Join(asked, " "))
+	w := &fakeWatch{p: f, rs: rs, what: strings.Join(asked, " "), maxAge: maxAge}
+	f.mu.Lock()
+	f.watches = append(f.watches, w)
+	f.mu.Unlock()
+	return w
+}
+
+// last is the newest watch.
+func (f *fakeProber) last() *fakeWatch {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.watches[len(f.watches)-1]
+}
+
+type fakeWatch struct {
+	p      *fakeProber
+	rs     []config.Resource
+	what   string
+	maxAge time.Duration
+
+	mu      sync.Mutex
+	expired bool
+	stopped bool
+}
+
+func (w *fakeWatch) Verdict(ctx context.Context) (map[netip.Addr]net.HardwareAddr, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("probe cut short: %w", context.Cause(ctx))
 	}
 	out := map[netip.Addr]net.HardwareAddr{}
-	for _, r := range rs {
-		if mac, ok := f.claims[r.IP.Addr.String()]; ok {
+	for _, r := range w.rs {
+		if mac, ok := w.p.claims[r.IP.Addr.String()]; ok {
 			hw, err := net.ParseMAC(mac)
 			if err != nil {
 				panic(err)
@@ -216,7 +247,25 @@ func (f *fakeProber) ProbeAll(ctx context.Context, rs []config.Resource) (map[ne
 			out[r.IP.Addr] = hw
 		}
 	}
-	return out, f.err
+	if !w.Running() {
+		return out, fmt.Errorf("fake: %w", neigh.ErrWatchEnded)
+	}
+	return out, w.p.err
+}
+
+func (w *fakeWatch) Running() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.expired && !w.stopped
+}
+
+func (w *fakeWatch) Stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		w.stopped = true
+		w.p.log.add("stop " + w.what)
+	}
 }
 
 // fakeAddresses is the fake IP handler that also probes, as New wants.
@@ -224,3 +273,18 @@ type fakeAddresses struct {
 	*fakeIP
 	*fakeProber
 }
+
+func (f fakeAddresses) Reannounce(rs []config.Resource) ([]netip.Addr, error) {
+	var out []netip.Addr
+	f.fakeIP.mu.Lock()
+	defer f.fakeIP.mu.Unlock()
+	for _, r := range rs {
+		if r.IP != nil && f.held[r.IP.Addr] {
+			f.fakeIP.log.add("announce " + r.IP.Addr.String())
+			out = append(out, r.IP.Addr)
+		}
+	}
+	return out, nil
+}
+
+func (f fakeAddresses) PrepareAddresses(rs []config.Resource) {}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -21,10 +19,11 @@ type addrHolder interface {
 	Hold(config.IPSpec) (ipaddr.Held, error)
 	Release(config.IPSpec) ([]ipaddr.Address, error)
 	Find(config.IPSpec) ([]ipaddr.Address, error)
-	// Present and ResolveAll prepare ProbeAll with a few netlink
-	// requests for the whole group instead of a few per address.
+	// Lookup is the resolution of an address, prepared ahead (Prepare)
+	// and kept up to date; Present lists the addresses held here.
+	Lookup(config.IPSpec) (ipaddr.Address, error)
+	Prepare([]config.IPSpec) []error
 	Present() (map[netip.Addr]bool, error)
-	ResolveAll([]config.IPSpec) ([]ipaddr.Address, error)
 }
 
 // announcer is what IPHandler needs of *neigh.Announcer.
@@ -33,32 +32,38 @@ type announcer interface {
 	Cancel(netip.Addr)
 }
 
-// prober is what IPHandler needs of neigh.Prober: several addresses of
-// one link probed at once.
+// prober is what IPHandler needs of *neigh.Prober: a watch of several
+// addresses of one link.
 type prober interface {
-	ProbeAll(context.Context, neigh.Link, []netip.Addr) (map[netip.Addr]net.HardwareAddr, time.Duration, error)
+	Watch(link neigh.Link, ips []netip.Addr, maxAge time.Duration) (*neigh.Watch, error)
 }
 
 // IPOptions configure an IPHandler. The field types are satisfied by
-// *ipaddr.Manager, *neigh.Announcer and neigh.Prober.
+// *ipaddr.Manager, *neigh.Announcer and *neigh.Prober.
 type IPOptions struct {
 	// Addresses adds, removes and finds the addresses. Required.
 	Addresses addrHolder
 	// Announcer announces taken addresses; nil: no announcements.
 	Announcer announcer
-	// Prober backs ProbeAll; nil: ProbeAll reports every address free.
+	// Prober backs WatchGroup; nil: every address is judged free.
 	Prober prober
 	// Logger. Nil discards.
 	Logger *slog.Logger
 }
 
 // IPHandler is the Handler for native IP resources (IPaddr, IPaddr2 and
-// bare IPs): the address is added by netlink, then announced, the first
-// round at once and the rest in the background, so the group's next
-// resource starts without waiting for the burst (heartbeat-spec §5.11).
+// bare IPs): the address is added by netlink, from a resolution prepared
+// ahead, then announced, the first round at once and the rest in the
+// background, so the group's next resource starts without waiting for
+// the burst (heartbeat-spec §5.11). It also probes for addresses
+// (WatchGroup, for the Guard) and announces again those it holds
+// (Reannounce).
 type IPHandler struct {
 	opts IPOptions
 	log  *slog.Logger
+
+	mu   sync.Mutex
+	held map[netip.Addr]neigh.Link // started here and not stopped since
 }
 
 var _ Handler = (*IPHandler)(nil)
@@ -69,7 +74,7 @@ func NewIPHandler(opts IPOptions) *IPHandler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &IPHandler{opts: opts, log: log.With("component", "ip")}
+	return &IPHandler{opts: opts, log: log.With("component", "ip"), held: map[netip.Addr]neigh.Link{}}
 }
 
 func ipSpec(r config.Resource) (config.IPSpec, error) {
@@ -80,8 +85,9 @@ func ipSpec(r config.Resource) (config.IPSpec, error) {
 }
 
 // Start holds the address (adopting it if already there) and announces
-// it. A failed first announcement is logged, not returned: the address
-// is up, and the burst goes on in the background.
+// it, before anything else: the log line comes after the first
+// announcement. A failed first announcement is logged, not returned:
+// the address is up, and the burst goes on in the background.
 func (h *IPHandler) Start(ctx context.Context, r config.Resource) (bool, error) {
 	spec, err := ipSpec(r)
 	if err != nil {
@@ -91,10 +97,20 @@ func (h *IPHandler) Start(ctx context.Context, r config.Resource) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("resource %s: %w", r.Token, err)
 	}
+	var aerr error
 	if h.opts.Announcer != nil {
-		if err := h.opts.Announcer.Announce(held.Link, spec.Addr); err != nil {
-			h.log.Warn("announcing address failed; neighbours may keep a stale entry", "resource", r.Token, "addr", spec.Addr, "link", held.Link.Name, "err", err)
-		}
+		aerr = h.opts.Announcer.Announce(held.Link, spec.Addr)
+	}
+	h.mu.Lock()
+	h.held[spec.Addr] = held.Link
+	h.mu.Unlock()
+	if held.Adopted {
+		h.log.Info("address already held, adopted", "addr", held.Prefix, "link", held.Link.Name)
+	} else {
+		h.log.Info("address added", "addr", held.Prefix, "link", held.Link.Name)
+	}
+	if aerr != nil {
+		h.log.Warn("announcing address failed; neighbours may keep a stale entry", "resource", r.Token, "addr", spec.Addr, "link", held.Link.Name, "err", aerr)
 	}
 	return held.Adopted, nil
 }
@@ -106,6 +122,9 @@ func (h *IPHandler) Stop(ctx context.Context, r config.Resource) error {
 	if err != nil {
 		return err
 	}
+	h.mu.Lock() // waits for a Reannounce of it in progress
+	delete(h.held, spec.Addr)
+	h.mu.Unlock()
 	if h.opts.Announcer != nil {
 		h.opts.Announcer.Cancel(spec.Addr)
 	}
@@ -128,78 +147,51 @@ func (h *IPHandler) Status(ctx context.Context, r config.Resource) (bool, error)
 	return len(found) > 0, nil
 }
 
-// ProbeAll asks the LAN whether another host answers for the floating
-// addresses of rs (resources that are not addresses are skipped): one
-// ARP probe per address, one wait per interface, the interfaces in
-// parallel. It returns the addresses another host answered for, with
-// that host's MAC. Addresses this node holds already (adopted after a
-// restart) are not probed. IPv6 addresses are not probed: each adds an
-// error wrapping neigh.ErrProbeUnsupported, and the IPv4 addresses are
-// probed all the same. Deciding what a claim or an error means is the
-// Guard's business, not this method's.
-func (h *IPHandler) ProbeAll(ctx context.Context, rs []config.Resource) (map[netip.Addr]net.HardwareAddr, error) {
-	if h.opts.Prober == nil {
-		return nil, nil
-	}
-	byLink, links, errs := h.probeTargets(rs)
-	if byLink == nil {
-		return nil, errors.Join(errs...)
-	}
-	var mu sync.Mutex
-	claims := map[netip.Addr]net.HardwareAddr{}
-	var wg sync.WaitGroup
-	for idx, ips := range byLink {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got, _, err := h.opts.Prober.ProbeAll(ctx, links[idx], ips)
-			mu.Lock()
-			defer mu.Unlock()
-			maps.Copy(claims, got)
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}()
-	}
-	wg.Wait()
-	return claims, errors.Join(errs...)
-}
-
-// probeTargets groups by interface the addresses of rs that need a
-// probe: IPv4 addresses not assigned here already. The maps are nil
-// when nothing can be probed; the errors name the resources that could
-// not be prepared.
-func (h *IPHandler) probeTargets(rs []config.Resource) (map[int][]netip.Addr, map[int]neigh.Link, []error) {
-	present, err := h.opts.Addresses.Present()
-	if err != nil {
-		return nil, nil, []error{fmt.Errorf("probe: %w", err)}
-	}
-	var specs []config.IPSpec
-	var tokens []string
+// Reannounce sends the usual burst of announcements again for the
+// floating addresses of rs that this node holds: started here (or
+// adopted) and not stopped since, and still assigned in the kernel. It
+// changes nothing else, and returns the addresses announced, in rs's
+// order; the error names those whose first round failed.
+func (h *IPHandler) Reannounce(rs []config.Resource) ([]netip.Addr, error) {
+	var out []netip.Addr
 	var errs []error
 	for _, r := range rs {
 		spec, err := ipSpec(r)
-		switch {
-		case err != nil || present[spec.Addr]:
-			continue
-		case !spec.Addr.Is4():
-			errs = append(errs, fmt.Errorf("resource %s: %w", r.Token, neigh.ErrProbeUnsupported))
+		if err != nil {
 			continue
 		}
-		specs, tokens = append(specs, spec), append(tokens, r.Token)
+		if found, err := h.opts.Addresses.Find(spec); err != nil || len(found) == 0 {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("resource %s: %w", r.Token, err))
+			}
+			continue
+		}
+		h.mu.Lock() // Stop waits: no burst outlives the address
+		link, ok := h.held[spec.Addr]
+		if ok && h.opts.Announcer != nil {
+			err = h.opts.Announcer.Announce(link, spec.Addr)
+		}
+		h.mu.Unlock()
+		switch {
+		case !ok:
+		case err != nil:
+			errs = append(errs, fmt.Errorf("resource %s: %w", r.Token, err))
+		default:
+			out = append(out, spec.Addr)
+		}
 	}
-	addrs, err := h.opts.Addresses.ResolveAll(specs)
-	if err != nil {
-		return nil, nil, append(errs, fmt.Errorf("resource %s: %w", tokens[len(addrs)], err))
+	return out, errors.Join(errs...)
+}
+
+// PrepareAddresses resolves the floating addresses of rs ahead of their
+// takeover (see ipaddr.Manager.Prepare). An address that cannot be
+// resolved now is left to Start, which will report it.
+func (h *IPHandler) PrepareAddresses(rs []config.Resource) {
+	var specs []config.IPSpec
+	for _, r := range rs {
+		if spec, err := ipSpec(r); err == nil {
+			specs = append(specs, spec)
+		}
 	}
-	if len(addrs) == 0 {
-		return nil, nil, errs
-	}
-	byLink := map[int][]netip.Addr{}
-	links := map[int]neigh.Link{}
-	for i, a := range addrs {
-		byLink[a.Link.Index] = append(byLink[a.Link.Index], specs[i].Addr)
-		links[a.Link.Index] = a.Link
-	}
-	return byLink, links, errs
+	h.opts.Addresses.Prepare(specs)
 }

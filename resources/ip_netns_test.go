@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 	"github.com/understudy-ha/understudy/resources/ipaddr"
 	"github.com/understudy-ha/understudy/resources/neigh"
 )
@@ -36,12 +38,20 @@ func newLab(tb testing.TB, count int, interval time.Duration) (a, b node) {
 		if err != nil {
 			tb.Fatal(err)
 		}
+		pr, err := neigh.NewProber(neigh.ProberOptions{NetNS: n.ns.Path, Sender: conn, Wait: 30 * time.Millisecond})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m := ipaddr.New(ipaddr.Options{Handle: n.ns.Handle, NetNS: n.ns.Path})
+		if err := m.Watch(); err != nil {
+			tb.Fatal(err)
+		}
 		n.ann = neigh.NewAnnouncer(neigh.AnnouncerOptions{Sender: conn, Count: count, Interval: interval})
-		tb.Cleanup(func() { n.ann.Close(); conn.Close() })
+		tb.Cleanup(func() { n.ann.Close(); pr.Close(); conn.Close(); m.Close() })
 		n.ip = NewIPHandler(IPOptions{
-			Addresses: ipaddr.New(ipaddr.Options{Handle: n.ns.Handle, NetNS: n.ns.Path}),
+			Addresses: m,
 			Announcer: n.ann,
-			Prober:    neigh.Prober{NetNS: n.ns.Path, Wait: 30 * time.Millisecond},
+			Prober:    pr,
 		})
 		l, err := n.ns.Handle.LinkByName(dev)
 		if err != nil {
@@ -79,11 +89,11 @@ func TestNetnsTakeoverAndRelease(t *testing.T) {
 			t.Errorf("b's neighbour entry for %s not updated to %s: %s", ip, a.mac, out)
 		}
 	}
-	// The IPv6 address is not probed (yet): only the IPv4 one is named.
 	var ce *ClaimError
-	if err := guard.Check(ctx, g); !errors.As(err, &ce) || !errors.Is(err, ErrAddressInUse) ||
-		len(ce.Claims) != 1 || ce.Claims[0].Addr.String() != "192.0.2.100" || ce.Claims[0].MAC.String() != a.mac {
-		t.Errorf("b's guard while a holds the group: %v; want 192.0.2.100 in use by %s", err, a.mac)
+	if err := guard.Check(ctx, g); !errors.As(err, &ce) || !errors.Is(err, ErrAddressInUse) || len(ce.Claims) != 2 ||
+		ce.Claims[0].Addr.String() != "192.0.2.100" || ce.Claims[0].MAC.String() != a.mac ||
+		ce.Claims[1].Addr.String() != "2001:db8::100" || ce.Claims[1].MAC.String() != a.mac {
+		t.Errorf("b's guard while a holds the group: %v; want 192.0.2.100 and 2001:db8::100 in use by %s", err, a.mac)
 	}
 
 	if err := r.Stop(ctx, g); err != nil {
@@ -127,10 +137,18 @@ func BenchmarkTakeover128(b *testing.B) {
 	}
 }
 
+// probeAll is the guard's probe of rs, unprepared: watch, verdict, stop.
+func probeAll(n node, rs []config.Resource) (map[netip.Addr]net.HardwareAddr, error) {
+	w := n.ip.WatchGroup(rs, time.Second)
+	defer w.Stop()
+	return w.Verdict(context.Background())
+}
+
 // BenchmarkProbe128 is the split-brain guard before a takeover of one
 // group of 128 IPv4 VIPs (given as IP/bits/iface, as the lab's are):
-// finding which are already ours, resolving each interface, and one ARP
-// probe round with its wait (30 ms in newLab), which b/op includes.
+// resolving each interface, one ARP probe round with its wait (30 ms in
+// newLab), which b/op includes, and meanwhile finding which addresses
+// are already ours.
 func BenchmarkProbe128(b *testing.B) {
 	a, _ := newLab(b, 1, 10*time.Millisecond)
 	tokens := make([]string, 128)
@@ -138,39 +156,38 @@ func BenchmarkProbe128(b *testing.B) {
 		tokens[i] = fmt.Sprintf("192.0.2.%d/24/va", 100+i)
 	}
 	g := group(b, "node1", tokens...)
-	ctx := context.Background()
 	for b.Loop() {
-		claims, err := a.ip.ProbeAll(ctx, g.Resources)
+		claims, err := probeAll(a, g.Resources)
 		if err != nil || len(claims) != 0 {
-			b.Fatalf("ProbeAll: %v, %v; want no claims", claims, err)
+			b.Fatalf("probe: %v, %v; want no claims", claims, err)
 		}
 	}
 }
 
-// TestNetnsProbeAllGroup: the probe before a takeover of a group asks
-// only about the addresses not assigned here, and reports the one another
-// host answers for, with its MAC; an IPv6 address is an error of its own
-// that does not keep the IPv4 ones from being probed.
+// TestNetnsProbeAllGroup: the probe before a takeover of a group reports
+// the addresses another host answers for, with its MAC, IPv4 and IPv6
+// alike, but not those assigned here; an address that cannot be
+// resolved is an error of its own that does not keep the others from
+// being probed.
 func TestNetnsProbeAllGroup(t *testing.T) {
 	a, b := newLab(t, 1, 10*time.Millisecond)
 	b.ns.IP(t, "addr", "add", "192.0.2.150/24", "dev", "vb") // still on the "dead" peer
+	labtest.AddV6(t, b.ns, "2001:db8::150/64", "vb")
 	a.ns.IP(t, "addr", "add", "192.0.2.151/24", "dev", "va") // ours already
-	g := group(t, "node1", "192.0.2.150/24/va", "192.0.2.151/24/va", "192.0.2.152", "2001:db8::150")
-	claims, err := a.ip.ProbeAll(context.Background(), g.Resources[:3])
+	b.ns.IP(t, "addr", "add", "192.0.2.151/24", "dev", "vb") // ... and, wrongly, the peer's
+	g := group(t, "node1", "192.0.2.150/24/va", "192.0.2.151/24/va", "192.0.2.152", "2001:db8::150", "2001:db8::152")
+	claims, err := probeAll(a, g.Resources)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(claims) != 1 || claims[netip.MustParseAddr("192.0.2.150")].String() != b.mac {
-		t.Errorf("claims = %v; want only 192.0.2.150 by %s", claims, b.mac)
-	}
-	claims, err = a.ip.ProbeAll(context.Background(), g.Resources)
-	if !errors.Is(err, neigh.ErrProbeUnsupported) || !strings.Contains(err.Error(), "2001:db8::150") || len(claims) != 1 {
-		t.Errorf("with an IPv6 address: %v, %v; want the IPv4 claim and an error naming 2001:db8::150", claims, err)
+	if len(claims) != 2 || claims[netip.MustParseAddr("192.0.2.150")].String() != b.mac || claims[netip.MustParseAddr("2001:db8::150")].String() != b.mac {
+		t.Errorf("claims = %v; want 192.0.2.150 and 2001:db8::150 by %s", claims, b.mac)
 	}
 
-	g = group(t, "node1", "192.0.2.152/24/va", "192.0.2.153/24/nosuch")
-	if _, err := a.ip.ProbeAll(context.Background(), g.Resources); err == nil || !strings.Contains(err.Error(), "192.0.2.153/24/nosuch") {
-		t.Errorf("probe with an unknown interface: %v; want an error naming the resource", err)
+	g = group(t, "node1", "192.0.2.150/24/va", "192.0.2.153/24/nosuch")
+	claims, err = probeAll(a, g.Resources)
+	if err == nil || !strings.Contains(err.Error(), "192.0.2.153/24/nosuch") || len(claims) != 1 {
+		t.Errorf("probe with an unknown interface: %v, %v; want the claim and an error naming the resource", claims, err)
 	}
 }
 

@@ -38,8 +38,9 @@ type RunnerOptions struct {
 // overlap: a second Start, Stop or Status of the same group waits for
 // the first (or for its ctx). Different groups run in parallel.
 type Runner struct {
-	opts RunnerOptions
-	log  *slog.Logger
+	opts    RunnerOptions
+	log     *slog.Logger
+	timeout error // the cause of a call's timeout
 
 	mu     sync.Mutex
 	locks  map[string]chan struct{}
@@ -59,7 +60,8 @@ func NewRunner(opts RunnerOptions) *Runner {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{opts: opts, log: log.With("component", "resources"),
-		locks: map[string]chan struct{}{}, states: map[string][]ResourceStatus{}}
+		timeout: fmt.Errorf("timed out after %v (resources.timeout): %w", opts.Timeout, context.DeadlineExceeded),
+		locks:   map[string]chan struct{}{}, states: map[string][]ResourceStatus{}}
 }
 
 // ResourceError is a group operation that failed at one resource.
@@ -118,8 +120,7 @@ func (r *Runner) call(ctx context.Context, res config.Resource, f func(context.C
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, r.opts.Timeout,
-		fmt.Errorf("timed out after %v (resources.timeout): %w", r.opts.Timeout, context.DeadlineExceeded))
+	ctx, cancel := context.WithTimeoutCause(ctx, r.opts.Timeout, r.timeout)
 	defer cancel()
 	return f(ctx, h)
 }

@@ -52,6 +52,27 @@ func (a Address) nlAddr() *netlink.Addr {
 	return n
 }
 
+// broadcast is the IPv4 broadcast address to set: the one given, else
+// the subnet's for prefixes up to /30 (a /31 has none, RFC 3021), as
+// the kernel would be asked by `ip addr add ... brd +`; invalid for IPv6.
+func (a Address) broadcast() netip.Addr {
+	p := a.Prefix
+	switch {
+	case !p.Addr().Is4():
+		return netip.Addr{}
+	case a.Broadcast.IsValid():
+		return a.Broadcast
+	case p.Bits() >= 31:
+		return netip.Addr{}
+	}
+	b := p.Addr().As4()
+	host := ^uint32(0) >> p.Bits()
+	for i := range b {
+		b[i] |= byte(host >> (24 - 8*i))
+	}
+	return netip.AddrFrom4(b)
+}
+
 // family returns the netlink family of ip.
 func family(ip netip.Addr) int {
 	if ip.Is4() {

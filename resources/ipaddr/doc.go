@@ -10,6 +10,13 @@
 // AddrReplace after a dump of all addresses: that dump made a 128-address
 // takeover five times slower.)
 //
+// A takeover pays one system call per address: where each address goes
+// (interface, prefix length) is resolved ahead (Prepare, Lookup) and
+// kept in a cache that a netlink subscription to link and route changes
+// invalidates (Watch, cache.go); Hold adds through a netlink socket of
+// its own with a request buffer that is reused (nladd_linux.go), and
+// resolves again if the kernel says a cached interface is gone.
+//
 // Every method names the ip(8) command it is equivalent to. The Manager
 // holds a *netlink.Handle, so tests bind it to a scratch namespace with
 // netlink.NewHandleAt.

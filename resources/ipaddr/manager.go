@@ -28,7 +28,8 @@ type Options struct {
 	// daemon's own). It is used only to read and write
 	// /proc/sys/net/ipv4/conf/IFACE/promote_secondaries.
 	NetNS string
-	// Logger receives one line per change. Nil discards.
+	// Logger receives one line per removal and per repair (Hold's caller
+	// logs additions, after it has announced them). Nil discards.
 	Logger *slog.Logger
 }
 
@@ -41,7 +42,9 @@ type Manager struct {
 	log    *slog.Logger
 	sysctl func(netns, iface, key string, value *string) (string, error)
 
-	mu sync.Mutex // serialises promote_secondaries check-then-delete
+	mu    sync.Mutex // serialises promote_secondaries check-then-delete
+	cache resolutions
+	adder *adder
 }
 
 // New returns a Manager. It does no I/O.
@@ -51,7 +54,7 @@ func New(opts Options) *Manager {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Manager{h: opts.Handle, netns: opts.NetNS, log: log.With("component", "ipaddr"),
-		sysctl: procSysctl}
+		sysctl: procSysctl, adder: newAdder(opts.NetNS)}
 }
 
 // Held reports the result of Hold.
@@ -115,28 +118,41 @@ func (m *Manager) Present() (map[netip.Addr]bool, error) {
 	return out, nil
 }
 
-// Hold makes spec's address present on the interface Resolve picks,
-// with IFA_F_NODAD for IPv6. If the kernel already has it there (a
-// daemon restart), it is adopted unchanged: the add is exclusive and
-// EEXIST means "already held", which costs one netlink round trip
-// instead of a dump of every address.
+// Hold makes spec's address present on the interface Lookup picks (one
+// netlink round trip when the resolution was prepared), with
+// IFA_F_NODAD for IPv6, so that the address is usable at once. If the
+// kernel already has it there (a daemon restart), it is adopted
+// unchanged: the add is exclusive and EEXIST means "already held", which
+// costs one netlink round trip instead of a dump of every address. If
+// the kernel no longer knows the interface a prepared resolution names,
+// the address is resolved afresh and added there.
 //
 // Equivalent to: `ip addr add ADDR/BITS [brd BRD] dev IFACE [nodad]`,
 // "File exists" taken as success.
 func (m *Manager) Hold(spec config.IPSpec) (Held, error) {
-	a, err := m.Resolve(spec)
+	a, err := m.Lookup(spec)
 	if err != nil {
 		return Held{}, err
 	}
-	err = m.h.AddrAdd(&netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: a.Link.Index}}, a.nlAddr())
+	h, err := m.add(a)
+	if errors.Is(err, unix.ENODEV) {
+		m.cache.invalidate()
+		if a, err = m.Resolve(spec); err != nil {
+			return Held{}, err
+		}
+		h, err = m.add(a)
+	}
+	return h, err
+}
+
+func (m *Manager) add(a Address) (Held, error) {
+	err := m.adder.add(a)
 	if errors.Is(err, unix.EEXIST) {
-		m.log.Info("address already held, adopted", "addr", a.Prefix, "link", a.Link.Name)
 		return Held{Address: a, Adopted: true}, nil
 	}
 	if err != nil {
 		return Held{}, fmt.Errorf("ip addr add %s: %w", a, err)
 	}
-	m.log.Info("address added", "addr", a.Prefix, "link", a.Link.Name)
 	return Held{Address: a}, nil
 }
 

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 )
 
 // testNS is a namespace with va (192.0.2.1/24, 2001:db8::1/64) joined to
@@ -147,5 +149,93 @@ func TestNetnsPromoteSecondaries(t *testing.T) {
 	}
 	if v, err := procSysctl(ns.Path, "va", "promote_secondaries", nil); err != nil || v != "1" {
 		t.Errorf("promote_secondaries = %q, %v; want 1", v, err)
+	}
+}
+
+// plant puts a resolution into the cache as if Lookup had made it now.
+func plant(m *Manager, spec config.IPSpec, a Address) {
+	m.cache.mu.Lock()
+	defer m.cache.mu.Unlock()
+	if m.cache.entries == nil {
+		m.cache.entries = map[config.IPSpec]cached{}
+	}
+	m.cache.entries[spec] = cached{a, m.cache.gen}
+}
+
+// TestNetnsLookupCache: once Watch runs, Lookup answers from the cache
+// until a link or a connected route changes; without Watch it always
+// resolves.
+func TestNetnsLookupCache(t *testing.T) {
+	ns, m := testNS(t)
+	sp := spec(t, "192.0.2.100")
+	real, err := m.Resolve(sp)
+	if err != nil || real.Link.Name != "va" || real.Prefix.Bits() != 24 {
+		t.Fatalf("Resolve = %v, %v; want /24 on va", real, err)
+	}
+	fake := real
+	fake.Prefix = netip.PrefixFrom(sp.Addr, 28)
+	plant(m, sp, fake)
+	if got, _ := m.Lookup(sp); got.Prefix.Bits() != 24 {
+		t.Errorf("without Watch, Lookup = %v; want resolved afresh", got)
+	}
+
+	if err := m.Watch(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	plant(m, sp, fake)
+	if got, _ := m.Lookup(sp); got.Prefix.Bits() != 28 {
+		t.Fatalf("Lookup = %v; want the cached /28", got)
+	}
+	// Neither a gateway route nor the floating addresses of a takeover
+	// (their routes go to the local table) change what Resolve reads.
+	ns.IP(t, "route", "add", "198.51.100.0/24", "via", "192.0.2.2")
+	for _, s := range []string{"192.0.2.101", "2001:db8::101"} {
+		if _, err := m.Hold(spec(t, s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got, _ := m.Lookup(sp); got.Prefix.Bits() != 28 {
+		t.Errorf("after a gateway route and a takeover, Lookup = %v; want still the cached /28", got)
+	}
+	// A longer connected route on another interface does.
+	b := netnstest.New(t)
+	netnstest.Veth(t, ns, "vc", b, "vd")
+	ns.IP(t, "addr", "add", "192.0.2.65/26", "dev", "vc")
+	labtest.Eventually(t, "Lookup follows the new connected route", func() bool {
+		got, err := m.Lookup(sp)
+		return err == nil && got.Link.Name == "vc" && got.Prefix.Bits() == 26
+	})
+	// A link that goes away takes its resolutions with it.
+	vcAddr, _ := m.Lookup(sp)
+	ns.IP(t, "link", "del", "vc")
+	labtest.Eventually(t, "Lookup forgets the deleted link", func() bool {
+		got, err := m.Lookup(sp)
+		return err == nil && got.Link.Name == "va" && got.Link.Index != vcAddr.Link.Index
+	})
+}
+
+// TestNetnsHoldStaleLink: a prepared resolution naming an interface that
+// no longer exists is not used blindly: Hold resolves again.
+func TestNetnsHoldStaleLink(t *testing.T) {
+	ns, m := testNS(t)
+	if err := m.Watch(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	sp := spec(t, "192.0.2.100")
+	stale, err := m.Lookup(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale.Link.Index = 9999 // gone, before the event says so
+	plant(m, sp, stale)
+	h, err := m.Hold(sp)
+	if err != nil || h.Link.Name != "va" || h.Link.Index == 9999 {
+		t.Fatalf("Hold with a stale interface = %+v, %v; want added on va", h, err)
+	}
+	if got := vips(t, ns); !slices.Equal(got, []string{"192.0.2.100/24 brd 192.0.2.255 secondary"}) {
+		t.Errorf("after Hold: %q", got)
 	}
 }

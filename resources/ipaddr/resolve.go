@@ -22,33 +22,6 @@ func (m *Manager) Resolve(spec config.IPSpec) (Address, error) {
 	return m.resolve(spec, m.h.LinkByName)
 }
 
-// ResolveAll is Resolve for several addresses at once, as a takeover of
-// a group needs before its probe: each named interface is looked up once
-// for the batch, not once per address. The results are in specs' order;
-// the first failure ends the batch.
-func (m *Manager) ResolveAll(specs []config.IPSpec) ([]Address, error) {
-	links := map[string]netlink.Link{}
-	byName := func(name string) (netlink.Link, error) {
-		if l, ok := links[name]; ok {
-			return l, nil
-		}
-		l, err := m.h.LinkByName(name)
-		if err == nil {
-			links[name] = l
-		}
-		return l, err
-	}
-	out := make([]Address, 0, len(specs))
-	for _, spec := range specs {
-		a, err := m.resolve(spec, byName)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
-}
-
 func (m *Manager) resolve(spec config.IPSpec, linkByName func(string) (netlink.Link, error)) (Address, error) {
 	a := Address{Broadcast: spec.Broadcast}
 	var link netlink.Link

@@ -34,14 +34,28 @@ type AnnouncerOptions struct {
 // Announcer announces addresses: the first round at once, the rest in
 // the background, so that taking over a group is not held up by the
 // burst (heartbeat's IPaddr runs send_arp in the background too,
-// heartbeat-spec §2.6).
+// heartbeat-spec §2.6). One goroutine sends the later rounds of every
+// burst; it runs while a burst does.
 type Announcer struct {
 	opts AnnouncerOptions
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	bursts map[netip.Addr]chan struct{} // closed to cancel
-	wg     sync.WaitGroup
+	sending sync.Mutex // held while a background round goes out
+	mu      sync.Mutex
+	bursts  map[netip.Addr]*burst
+	running bool           // the scheduler goroutine runs
+	kick    chan struct{}  // wakes the scheduler: a burst came or went
+	pending sync.WaitGroup // one per burst
+	sched   sync.WaitGroup // the scheduler
+}
+
+// burst is the rest of an address's announcements.
+type burst struct {
+	link   Link
+	ip     netip.Addr
+	bodies [][]byte
+	left   int       // rounds still to send
+	next   time.Time // when the next one is due
 }
 
 // NewAnnouncer returns an Announcer. It does no I/O.
@@ -51,7 +65,8 @@ func NewAnnouncer(opts AnnouncerOptions) *Announcer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Announcer{opts: opts, log: log.With("component", "announce"), bursts: map[netip.Addr]chan struct{}{}}
+	return &Announcer{opts: opts, log: log.With("component", "announce"), bursts: map[netip.Addr]*burst{},
+		kick: make(chan struct{}, 1)}
 }
 
 // Announce sends the first round for ip on link now and returns its
@@ -69,21 +84,34 @@ func (a *Announcer) Announce(link Link, ip netip.Addr) error {
 	if a.opts.Count == 1 {
 		return nil
 	}
-	done := make(chan struct{})
+	b := &burst{link: link, ip: ip, bodies: bodies, left: a.opts.Count - 1, next: time.Now().Add(a.opts.Interval)}
 	a.mu.Lock()
-	if old, ok := a.bursts[ip]; ok {
-		close(old)
+	defer a.mu.Unlock()
+	a.pending.Add(1)
+	if _, ok := a.bursts[ip]; ok {
+		a.pending.Done() // the burst it replaces
 	}
-	a.bursts[ip] = done
-	a.wg.Add(1)
-	a.mu.Unlock()
-	go a.burst(link, ip, bodies, done)
+	a.bursts[ip] = b
+	if !a.running {
+		a.running = true
+		a.sched.Add(1)
+		go a.run()
+	}
+	a.wake()
 	return nil
+}
+
+// wake pokes the scheduler; a.mu must be held.
+func (a *Announcer) wake() {
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
 }
 
 // roundBodies builds the packets of one round.
 func roundBodies(link Link, ip netip.Addr) ([][]byte, error) {
-	if ip.Is6() && !ip.Is4In6() {
+	if isIPv6(ip) {
 		na, err := UnsolicitedNA(link.MAC, ip)
 		return [][]byte{na}, err
 	}
@@ -98,7 +126,7 @@ func roundBodies(link Link, ip netip.Addr) ([][]byte, error) {
 func (a *Announcer) round(link Link, ip netip.Addr, bodies [][]byte) error {
 	for _, b := range bodies {
 		var err error
-		if ip.Is6() && !ip.Is4In6() {
+		if isIPv6(ip) {
 			err = a.opts.Sender.SendNA(link.Index, ip, b)
 		} else {
 			err = a.opts.Sender.SendARP(link.Index, b)
@@ -110,53 +138,97 @@ func (a *Announcer) round(link Link, ip netip.Addr, bodies [][]byte) error {
 	return nil
 }
 
-func (a *Announcer) burst(link Link, ip netip.Addr, bodies [][]byte, done chan struct{}) {
-	defer a.wg.Done()
-	defer a.forget(ip, done)
-	t := time.NewTimer(a.opts.Interval)
+// run sends the rounds that fall due, until no burst is left.
+func (a *Announcer) run() {
+	defer a.sched.Done()
+	t := time.NewTimer(time.Hour)
 	defer t.Stop()
-	for i := 1; i < a.opts.Count; i++ {
-		select {
-		case <-done:
+	for {
+		a.mu.Lock()
+		if len(a.bursts) == 0 {
+			a.running = false
+			a.mu.Unlock()
 			return
+		}
+		now := time.Now()
+		var due *burst
+		next := now.Add(time.Hour)
+		for _, b := range a.bursts {
+			if !b.next.After(now) {
+				due = b
+				break
+			}
+			if b.next.Before(next) {
+				next = b.next
+			}
+		}
+		a.mu.Unlock()
+		if due != nil {
+			a.send(due)
+			continue
+		}
+		t.Reset(next.Sub(now))
+		select {
 		case <-t.C:
+		case <-a.kick:
 		}
-		if err := a.round(link, ip, bodies); err != nil {
-			a.log.Warn("announcement failed", "addr", ip, "link", link.Name, "round", i+1, "err", err)
-		}
-		t.Reset(a.opts.Interval)
 	}
 }
 
-func (a *Announcer) forget(ip netip.Addr, done chan struct{}) {
+// send sends b's next round, unless it was cancelled or replaced
+// meanwhile, and schedules the one after.
+func (a *Announcer) send(b *burst) {
+	a.sending.Lock()
+	defer a.sending.Unlock()
+	a.mu.Lock()
+	current := a.bursts[b.ip] == b
+	a.mu.Unlock()
+	if !current {
+		return
+	}
+	round := a.opts.Count - b.left + 1
+	if err := a.round(b.link, b.ip, b.bodies); err != nil {
+		a.log.Warn("announcement failed", "addr", b.ip, "link", b.link.Name, "round", round, "err", err)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.bursts[ip] == done {
-		delete(a.bursts, ip)
+	if a.bursts[b.ip] != b {
+		return
 	}
+	if b.left--; b.left == 0 {
+		delete(a.bursts, b.ip)
+		a.pending.Done()
+		return
+	}
+	b.next = b.next.Add(a.opts.Interval)
 }
 
-// Cancel stops a background burst for ip, if one runs; heartbeat's
-// IPaddr stop likewise kills a running send_arp. It does not wait.
+// Cancel stops the background burst for ip, if one runs; heartbeat's
+// IPaddr stop likewise kills a running send_arp. When it returns, no
+// round for ip is going out.
 func (a *Announcer) Cancel(ip netip.Addr) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if done, ok := a.bursts[ip]; ok {
-		close(done)
+	if _, ok := a.bursts[ip]; ok {
 		delete(a.bursts, ip)
-	}
-}
-
-// Close cancels every burst and waits for them to end.
-func (a *Announcer) Close() {
-	a.mu.Lock()
-	for ip, done := range a.bursts {
-		close(done)
-		delete(a.bursts, ip)
+		a.pending.Done()
+		a.wake()
 	}
 	a.mu.Unlock()
-	a.wg.Wait()
+	a.sending.Lock() // a round in flight ends first
+	a.sending.Unlock()
+}
+
+// Close cancels every burst and waits for the background sender to end.
+func (a *Announcer) Close() {
+	a.mu.Lock()
+	for ip := range a.bursts {
+		delete(a.bursts, ip)
+		a.pending.Done()
+	}
+	a.wake()
+	a.mu.Unlock()
+	a.sched.Wait()
 }
 
 // Wait waits until every background burst has ended, cancelled or not.
-func (a *Announcer) Wait() { a.wg.Wait() }
+func (a *Announcer) Wait() { a.pending.Wait() }

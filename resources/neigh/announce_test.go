@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -137,5 +139,33 @@ func TestAnnounceErrors(t *testing.T) {
 		if _, err := roundBodies(Link{Name: "ib0", MAC: make([]byte, 20)}, testV4); !errors.Is(err, ErrInvalidMAC) {
 			t.Errorf("20-byte MAC: err = %v, want ErrInvalidMAC", err)
 		}
+	})
+}
+
+// TestAnnounceOneSender: the later rounds of many bursts go out from one
+// goroutine, not one each.
+func TestAnnounceOneSender(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fs := &fakeSender{start: time.Now()}
+		a := NewAnnouncer(AnnouncerOptions{Sender: fs, Count: 3, Interval: 100 * time.Millisecond})
+		for i := range 64 {
+			if err := a.Announce(testLink, netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait() // the sender waits for the second rounds
+		buf := make([]byte, 1<<20)
+		if n := strings.Count(string(buf[:runtime.Stack(buf, true)]), "neigh.(*Announcer).run("); n != 1 {
+			t.Errorf("%d goroutines send the bursts of 64 addresses, want 1", n)
+		}
+		a.Wait()
+		if got := len(fs.log()); got != 64*3*2 {
+			t.Errorf("sent %d packets, want %d", got, 64*3*2)
+		}
+		synctest.Wait()
+		if n := strings.Count(string(buf[:runtime.Stack(buf, true)]), "neigh.(*Announcer).run("); n != 0 {
+			t.Errorf("%d sender goroutines left with no burst, want 0", n)
+		}
+		a.Close()
 	})
 }

@@ -30,11 +30,14 @@ var broadcastMAC = [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 // AF_PACKET wants it.
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
-// Conn sends announcements. It holds two sockets, both created in one
-// network namespace and both send-only in effect:
+// Conn sends announcements and probes. It holds two sockets, both
+// created in one network namespace and both send-only in effect:
 //   - AF_PACKET SOCK_DGRAM with protocol 0: it receives nothing, so no
-//     ARP traffic buffers up; each send names its interface and the
-//     kernel adds the Ethernet header from the interface's MAC;
+//     traffic buffers up; each send names its interface, EtherType and
+//     destination MAC, and the kernel adds the Ethernet header from the
+//     interface's MAC (gratuitous ARP, ARP probes, and the IPv6
+//     duplicate address detection probes, whose unspecified source the
+//     IPv6 stack would not send);
 //   - a raw ICMPv6 socket whose receive filter blocks every type; the
 //     kernel computes the ICMPv6 checksum and the hop limit is 255, as
 //     RFC 4861 requires of neighbour discovery.
@@ -42,13 +45,13 @@ func htons(v uint16) uint16 { return v<<8 | v>>8 }
 // It needs CAP_NET_RAW. Methods may be called concurrently; Close must
 // not race with sends.
 type Conn struct {
-	arp, nd int
+	pkt, nd int
 }
 
 // Dial opens a Conn in the network namespace at netnsPath ("" = the
 // daemon's own).
 func Dial(netnsPath string) (*Conn, error) {
-	c := &Conn{arp: -1, nd: -1}
+	c := &Conn{pkt: -1, nd: -1}
 	err := nsrun.Do(netnsPath, c.open)
 	if err != nil {
 		c.Close()
@@ -59,7 +62,7 @@ func Dial(netnsPath string) (*Conn, error) {
 
 func (c *Conn) open() error {
 	var err error
-	c.arp, err = unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	c.pkt, err = unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open AF_PACKET socket for gratuitous ARP: %w", err)
 	}
@@ -82,7 +85,7 @@ func (c *Conn) open() error {
 // Close closes both sockets.
 func (c *Conn) Close() error {
 	var errs []error
-	for _, fd := range []*int{&c.arp, &c.nd} {
+	for _, fd := range []*int{&c.pkt, &c.nd} {
 		if *fd >= 0 {
 			errs = append(errs, unix.Close(*fd))
 			*fd = -1
@@ -95,8 +98,22 @@ func (c *Conn) Close() error {
 // on the interface with index ifindex.
 func (c *Conn) SendARP(ifindex int, body []byte) error {
 	to := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: ifindex, Halen: 6, Addr: broadcastMAC}
-	if err := unix.Sendto(c.arp, body, 0, to); err != nil {
+	if err := unix.Sendto(c.pkt, body, 0, to); err != nil {
 		return fmt.Errorf("send ARP on interface %d: %w", ifindex, err)
+	}
+	return nil
+}
+
+// SendIPv6 sends a whole IPv6 packet (header included, as DADProbe
+// builds it) to the Ethernet address dst on interface ifindex.
+func (c *Conn) SendIPv6(ifindex int, dst net.HardwareAddr, packet []byte) error {
+	if len(dst) != 6 {
+		return ErrInvalidMAC
+	}
+	to := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_IPV6), Ifindex: ifindex, Halen: 6}
+	copy(to.Addr[:], dst)
+	if err := unix.Sendto(c.pkt, packet, 0, to); err != nil {
+		return fmt.Errorf("send IPv6 packet to %s on interface %d: %w", dst, ifindex, err)
 	}
 	return nil
 }

@@ -3,13 +3,17 @@ package neigh
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/understudy-ha/understudy/internal/netnstest"
+	"github.com/understudy-ha/understudy/resources/internal/labtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -126,78 +130,185 @@ func TestNetnsUnsolicitedNASeenByPeer(t *testing.T) {
 	}
 }
 
+// prober opens a Prober in a's namespace, closed at cleanup.
+func (p pair) prober(t *testing.T, wait time.Duration) *Prober {
+	t.Helper()
+	conn, err := Dial(p.a.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := NewProber(ProberOptions{NetNS: p.a.Path, Sender: conn, Wait: wait})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pr.Close(); conn.Close() })
+	return pr
+}
+
 // TestNetnsProbe: one address, free, then claimed by the peer, then
-// held by ourselves; a cancelled probe and an IPv6 one are errors.
+// held by ourselves; a cancelled probe is an error. IPv4 and IPv6 alike.
 func TestNetnsProbe(t *testing.T) {
 	p := newPair(t)
-	vip := netip.MustParseAddr("192.0.2.100")
-	pr := Prober{NetNS: p.a.Path, Wait: 30 * time.Millisecond}
-	one := func(ctx context.Context, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
-		claims, elapsed, err := pr.ProbeAll(ctx, p.linkA, []netip.Addr{ip})
-		if len(claims) > 1 {
-			t.Errorf("probe of %s: claims %v for addresses not asked about", ip, claims)
-		}
-		return claims[ip], elapsed, err
-	}
+	p.a.IP(t, "addr", "add", "2001:db8::1/64", "dev", "va", "nodad")
+	p.b.IP(t, "addr", "add", "2001:db8::2/64", "dev", "vb", "nodad")
+	for _, tc := range []struct{ vip, own, other, bits string }{
+		{"192.0.2.100", "192.0.2.101", "192.0.2.102", "/24"},
+		{"2001:db8::100", "2001:db8::101", "2001:db8::102", "/64"},
+	} {
+		t.Run(tc.vip, func(t *testing.T) {
+			vip := netip.MustParseAddr(tc.vip)
+			pr := p.prober(t, 30*time.Millisecond)
+			one := func(ctx context.Context, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
+				claims, elapsed, err := pr.ProbeAll(ctx, p.linkA, []netip.Addr{ip})
+				if len(claims) > 1 {
+					t.Errorf("probe of %s: claims %v for addresses not asked about", ip, claims)
+				}
+				return claims[ip], elapsed, err
+			}
 
-	mac, elapsed, err := one(context.Background(), vip)
-	if err != nil || mac != nil {
-		t.Fatalf("nobody holds %s: claimed by %v, %v; want free", vip, mac, err)
-	}
-	t.Logf("free: probe took %v (wait %v)", elapsed, pr.Wait)
+			mac, elapsed, err := one(context.Background(), vip)
+			if err != nil || mac != nil {
+				t.Fatalf("nobody holds %s: claimed by %v, %v; want free", vip, mac, err)
+			}
+			t.Logf("free: probe took %v (wait %v)", elapsed, pr.opts.Wait)
 
-	p.b.IP(t, "addr", "add", "192.0.2.100/24", "dev", "vb")
-	pr.Wait = 2 * time.Second // generous; the answer ends the probe early
-	mac, elapsed, err = one(context.Background(), vip)
-	if err != nil || !bytes.Equal(mac, p.macB) {
-		t.Fatalf("peer holds %s: claimed by %v, %v; want in use by %s", vip, mac, err, p.macB)
-	}
-	t.Logf("in use: answered by %s after %v", mac, elapsed)
-	if elapsed >= pr.Wait {
-		t.Errorf("probe waited the whole %v although answered", pr.Wait)
-	}
+			if vip.Is4() {
+				p.b.IP(t, "addr", "add", tc.vip+tc.bits, "dev", "vb")
+			} else {
+				labtest.AddV6(t, p.b, tc.vip+tc.bits, "vb")
+			}
+			pr.opts.Wait = 2 * time.Second // generous; the answer ends the probe early
+			mac, elapsed, err = one(context.Background(), vip)
+			if err != nil || !bytes.Equal(mac, p.macB) {
+				t.Fatalf("peer holds %s: claimed by %v, %v; want in use by %s", vip, mac, err, p.macB)
+			}
+			t.Logf("in use: answered by %s after %v", mac, elapsed)
+			if elapsed >= pr.opts.Wait {
+				t.Errorf("probe waited the whole %v although answered", pr.opts.Wait)
+			}
 
-	// An address we hold ourselves is not a conflict with ourselves.
-	p.a.IP(t, "addr", "add", "192.0.2.101/24", "dev", "va")
-	pr.Wait = 30 * time.Millisecond
-	if mac, _, err = one(context.Background(), netip.MustParseAddr("192.0.2.101")); err != nil || mac != nil {
-		t.Errorf("own address: claimed by %v, %v; want free", mac, err)
-	}
+			// An address we hold ourselves is not a conflict with ourselves.
+			p.a.IP(t, "addr", "add", tc.own+tc.bits, "dev", "va", "nodad")
+			pr.opts.Wait = 30 * time.Millisecond
+			if mac, _, err = one(context.Background(), netip.MustParseAddr(tc.own)); err != nil || mac != nil {
+				t.Errorf("own address: claimed by %v, %v; want free", mac, err)
+			}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	pr.Wait = 2 * time.Second
-	if _, _, err := one(ctx, netip.MustParseAddr("192.0.2.102")); err == nil {
-		t.Error("cancelled context: probe succeeded")
-	}
-	if _, _, err := one(context.Background(), netip.MustParseAddr("2001:db8::1")); !errorsIs(err, ErrProbeUnsupported) {
-		t.Errorf("IPv6 probe: err = %v, want ErrProbeUnsupported", err)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			pr.opts.Wait = 2 * time.Second
+			if _, _, err := one(ctx, netip.MustParseAddr(tc.other)); !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled context: %v; want cut short", err)
+			}
+		})
 	}
 }
 
-// TestNetnsProbeAll: several addresses, one socket and one wait; only
+// TestNetnsProbeAll: several addresses of both families, one wait; only
 // those another host holds are reported, each with its MAC.
 func TestNetnsProbeAll(t *testing.T) {
 	p := newPair(t)
+	p.a.IP(t, "addr", "add", "2001:db8::1/64", "dev", "va", "nodad")
 	p.b.IP(t, "addr", "add", "192.0.2.110/24", "dev", "vb")
 	p.b.IP(t, "addr", "add", "192.0.2.112/24", "dev", "vb")
+	labtest.AddV6(t, p.b, "2001:db8::111/64", "vb")
 	var ips []netip.Addr
 	for i := 110; i < 120; i++ {
-		ips = append(ips, netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}))
+		ips = append(ips, netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), netip.MustParseAddr(fmt.Sprintf("2001:db8::%d", i)))
 	}
-	pr := Prober{NetNS: p.a.Path, Wait: 200 * time.Millisecond}
+	pr := p.prober(t, 200*time.Millisecond)
 	claims, elapsed, err := pr.ProbeAll(context.Background(), p.linkA, ips)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(claims) != 2 || !bytes.Equal(claims[ips[0]], p.macB) || !bytes.Equal(claims[ips[2]], p.macB) {
-		t.Fatalf("claims = %v, want .110 and .112 by %s", claims, p.macB)
+	want := []string{"192.0.2.110", "192.0.2.112", "2001:db8::111"}
+	var got []string
+	for ip, mac := range claims {
+		got = append(got, ip.String())
+		if !bytes.Equal(mac, p.macB) {
+			t.Errorf("%s claimed by %s, want %s", ip, mac, p.macB)
+		}
 	}
-	t.Logf("10 addresses probed in %v (wait %v)", elapsed, pr.Wait)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("claims %q, want %q", got, want)
+	}
+	t.Logf("20 addresses probed in %v (wait %v)", elapsed, pr.opts.Wait)
 	// All wanted addresses claimed: the probe ends before the wait.
-	pr.Wait = 2 * time.Second
-	claims, elapsed, err = pr.ProbeAll(context.Background(), p.linkA, ips[:1])
-	if err != nil || len(claims) != 1 || elapsed >= pr.Wait {
-		t.Errorf("one claimed address: %v after %v, %v", claims, elapsed, err)
+	pr.opts.Wait = 2 * time.Second
+	claims, elapsed, err = pr.ProbeAll(context.Background(), p.linkA, []netip.Addr{ips[0], ips[3]})
+	if err != nil || len(claims) != 2 || elapsed >= pr.opts.Wait {
+		t.Errorf("two claimed addresses: %v after %v, %v", claims, elapsed, err)
+	}
+}
+
+// TestNetnsWatch: a watch keeps probing; an address the peer takes
+// while it runs is claimed at the next round, and Stop ends it.
+func TestNetnsWatch(t *testing.T) {
+	p := newPair(t)
+	pr := p.prober(t, 20*time.Millisecond)
+	vip := netip.MustParseAddr("192.0.2.100")
+	w, err := pr.Watch(p.linkA, []netip.Addr{vip}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if claims, err := w.Verdict(context.Background()); err != nil || len(claims) != 0 {
+		t.Fatalf("verdict with nobody holding %s: %v, %v", vip, claims, err)
+	}
+	p.b.IP(t, "addr", "add", "192.0.2.100/24", "dev", "vb")
+	labtest.Eventually(t, "the peer's answer", func() bool { return len(w.Claims()) > 0 })
+	if claims, err := w.Verdict(context.Background()); err != nil || !bytes.Equal(claims[vip], p.macB) {
+		t.Errorf("after the peer took %s: %v, %v; want claimed by %s", vip, claims, err, p.macB)
+	}
+	w.Stop()
+	w, err = pr.Watch(p.linkA, []netip.Addr{netip.MustParseAddr("192.0.2.101")}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Stop()
+	if _, err := w.Verdict(context.Background()); !errors.Is(err, ErrWatchEnded) {
+		t.Errorf("verdict of a stopped watch: %v; want ErrWatchEnded", err)
+	}
+}
+
+// TestNetnsSimultaneousDAD: another host's duplicate address detection
+// probe for an address being watched is a claim when that host's MAC is
+// lower, and ignored when ours is (the lower MAC goes ahead).
+func TestNetnsSimultaneousDAD(t *testing.T) {
+	p := newPair(t)
+	vip := netip.MustParseAddr("2001:db8::100")
+	other, err := Dial(p.b.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	dad, _ := DADProbe(vip)
+	_, group := SolicitedNode(vip)
+	for _, tc := range []struct {
+		macA, macB string
+		claimed    bool
+	}{
+		{"02:00:00:00:00:02", "02:00:00:00:00:01", true},
+		{"02:00:00:00:00:01", "02:00:00:00:00:02", false},
+	} {
+		p.a.IP(t, "link", "set", "va", "address", tc.macA)
+		p.b.IP(t, "link", "set", "vb", "address", tc.macB)
+		link := p.linkA
+		link.MAC, _ = net.ParseMAC(tc.macA)
+		pr := p.prober(t, 100*time.Millisecond)
+		w, err := pr.Watch(link, []netip.Addr{vip}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lb, _ := p.b.Handle.LinkByName("vb")
+		if err := other.SendIPv6(lb.Attrs().Index, group, dad); err != nil {
+			t.Fatal(err)
+		}
+		claims, err := w.Verdict(context.Background())
+		w.Stop()
+		if err != nil || (claims[vip] != nil) != tc.claimed || (tc.claimed && claims[vip].String() != tc.macB) {
+			t.Errorf("us %s, other prober %s: claims %v, %v; want claimed %v", tc.macA, tc.macB, claims, err, tc.claimed)
+		}
 	}
 }
