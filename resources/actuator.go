@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/internal/proc"
 	"github.com/understudy-ha/understudy/resources/ipaddr"
 	"github.com/understudy-ha/understudy/resources/neigh"
 	"github.com/vishvananda/netlink"
@@ -85,7 +86,7 @@ func New(cfg *config.Config, self string, opts Options) (*Actuator, error) {
 	}
 	a := &Actuator{self: self, log: log, base: opts.Environ}
 	if a.base == nil {
-		a.base = scriptBase()
+		a.base = proc.Environ() // without systemd's variables: a service must not inherit them
 	}
 	addrs := opts.Addresses
 	if addrs == nil {

@@ -1,8 +1,6 @@
 package resources
 
 import (
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -41,20 +39,6 @@ func scriptEnv(cfg *config.Config, self string, base []string) ScriptEnv {
 	return ScriptEnv{Base: base, CurHost: self, Dir: cfg.Dir, LogFile: cfg.Logfile,
 		DebugLog: cfg.Debugfile, LogFacility: cfg.LogFacility, Debug: cfg.Debug, UseLogd: cfg.UseLogd,
 		NiceFailback: cfg.AutoFailback != config.FailbackLegacy, Vars: cfg.Env}
-}
-
-// scriptBase is this process's environment without what belongs to the
-// daemon alone: systemd's notification socket, watchdog and socket
-// activation, which a service started by a script must not inherit.
-func scriptBase() []string {
-	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		for _, p := range []string{"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "LISTEN_FDS=", "LISTEN_PID="} {
-			if strings.HasPrefix(kv, p) {
-				return true
-			}
-		}
-		return false
-	})
 }
 
 // Environ returns the environment as "NAME=value" strings.
