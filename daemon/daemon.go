@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport"
 )
@@ -99,12 +98,13 @@ func start(o Options) (*daemon, error) {
 		}
 		return nil, fmt.Errorf("%w: %s (and %d more); run understudy check -c %s", ErrConfig, errs[0], len(errs)-1, o.Dir)
 	}
-	self, err := localNode(o, cfg)
+	// What the files cannot settle, checked on this machine (U9).
+	self, err := preflight.ThisNode(o.Dir, o.Node)
 	if err != nil {
 		return nil, err
 	}
-	if err := mediaPresent(cfg); err != nil {
-		return nil, err
+	if err := preflight.Run(cfg, preflight.Options{Node: self, Machine: preflight.System()}).Err(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	d := &daemon{o: o, log: log.With("node", self), cfg: cfg, self: self, start: time.Now(),
 		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
@@ -141,43 +141,6 @@ func start(o Options) (*daemon, error) {
 	d.log.Info("understudy started", "version", o.Version, "generation", d.wire.gen, "links", strings.Join(links.Names(), ","),
 		"keepalive", cfg.Keepalive, "deadtime", cfg.Deadtime, "auto_failback", cfg.AutoFailback)
 	return d, nil
-}
-
-// localNode is the node name, which must be a node of ha.cf (U9).
-func localNode(o Options, cfg *config.Config) (string, error) {
-	name := strings.ToLower(o.Node)
-	if name == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return "", fmt.Errorf("cannot tell this node's name: %w", err)
-		}
-		name = config.LocalNode(o.Dir, h)
-	}
-	for _, n := range cfg.Nodes {
-		if n == name {
-			return name, nil
-		}
-	}
-	return "", fmt.Errorf("%w: this node, %q, is not a node of %s/ha.cf (nodes: %s): add \"node %s\" or fix the host name", ErrConfig, name, o.Dir, strings.Join(cfg.Nodes, " "), name)
-}
-
-// mediaPresent refuses to start when a medium names an interface or a
-// serial device this machine does not have (U9): a typo must not leave
-// the node with fewer heartbeat links than the administrator believes.
-func mediaPresent(cfg *config.Config) error {
-	for _, m := range cfg.Media {
-		if m.Type == config.Serial {
-			st, err := os.Stat(m.Device)
-			if err != nil || st.Mode()&fs.ModeCharDevice == 0 {
-				return fmt.Errorf("%w: %s/ha.cf:%d: serial device %s does not exist or is not a character device", ErrConfig, cfg.Dir, m.Line, m.Device)
-			}
-			continue
-		}
-		if _, err := net.InterfaceByName(m.Iface); err != nil {
-			return fmt.Errorf("%w: %s/ha.cf:%d: %s names interface %s, which this machine does not have", ErrConfig, cfg.Dir, m.Line, m.Type, m.Iface)
-		}
-	}
-	return nil
 }
 
 // identity bumps the generation durably and loads the UUID, before any

@@ -12,6 +12,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/transport"
 )
 
@@ -30,10 +31,13 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 		}
 		return nil, diags.Err()
 	}
-	if !slices.Contains(cfg.Nodes, d.self) {
-		err := fmt.Errorf("reload refused: this node, %q, is no longer a node of ha.cf; still running the old configuration", d.self)
-		d.log.Error(err.Error())
-		return nil, err
+	// The start-up checks of the machine; the addresses of the groups
+	// running now are this node's to keep.
+	if pre := preflight.Run(cfg, preflight.Options{Node: d.self, Machine: preflight.System(), Running: d.cfg}); pre.Err() != nil {
+		for _, dg := range pre.Diagnostics.Filter(config.Error) {
+			d.log.Error("reload refused, still running the old configuration", "problem", dg.String())
+		}
+		return nil, pre.Err()
 	}
 	changes := describeChanges(d.cfg, cfg)
 	if len(changes) == 0 {
