@@ -15,11 +15,20 @@ type Env struct {
 	Stat func(path string) (fs.FileInfo, error)
 	// InitDir is the second place scripts are looked for: /etc/init.d.
 	InitDir string
+	// LibDir, if set, is the last place: the scripts that come with
+	// Understudy under one of heartbeat's names (MailTo) where the
+	// heartbeat package may hold that name in resource.d (the Debian
+	// package installs them here). A script of the same name in the first
+	// two places, heartbeat's own say, wins.
+	LibDir string
 }
+
+// LibScriptDir is Env.LibDir on a real machine.
+const LibScriptDir = "/usr/lib/understudy/resource.d"
 
 // SystemEnv is the real machine.
 func SystemEnv() Env {
-	return Env{Stat: os.Stat, InitDir: "/etc/init.d"}
+	return Env{Stat: os.Stat, InitDir: "/etc/init.d", LibDir: LibScriptDir}
 }
 
 // Handler says who carries out a resource: "native" (IP addresses,
@@ -33,14 +42,17 @@ type Handler struct {
 }
 
 // Resolve finds the script of a resource: DIR/resource.d/NAME, then
-// InitDir/NAME; the first that is an executable regular file wins
-// (heartbeat-spec §2.3). The error names both paths tried.
+// InitDir/NAME (heartbeat-spec §2.3), then LibDir/NAME; the first that is
+// an executable regular file wins. The error names every path tried.
 func (e Env) Resolve(dir string, r Resource) (Handler, error) {
 	h := Handler{Token: r.Token, Native: r.Native()}
 	if h.Native {
 		return h, nil
 	}
 	tried := []string{filepath.Join(dir, ResourceDir, r.Script), filepath.Join(e.InitDir, r.Script)}
+	if e.LibDir != "" {
+		tried = append(tried, filepath.Join(e.LibDir, r.Script))
+	}
 	var why []string
 	for _, p := range tried {
 		st, err := e.Stat(p)

@@ -62,6 +62,24 @@ func TestResolve(t *testing.T) {
 			t.Errorf("Resolve(%s) = %+v, %v; want %s", tc.script, h, err, tc.want)
 		}
 	}
+	// The scripts that come with Understudy are looked up last.
+	lib := fakeEnv(map[string]fs.FileMode{
+		"/etc/ha.d/resource.d/web":              0o755,
+		"/usr/lib/understudy/resource.d/web":    0o755,
+		"/usr/lib/understudy/resource.d/MailTo": 0o755,
+		"/usr/lib/understudy/resource.d/noexec": 0o644,
+	})
+	lib.LibDir = LibScriptDir
+	for _, tc := range []struct{ script, want, wantErr string }{
+		{script: "web", want: "/etc/ha.d/resource.d/web"},
+		{script: "MailTo", want: "/usr/lib/understudy/resource.d/MailTo"},
+		{script: "noexec", wantErr: "/etc/init.d/noexec does not exist; /usr/lib/understudy/resource.d/noexec is not executable"},
+	} {
+		h, err := lib.Resolve("/etc/ha.d", Resource{Token: tc.script, Script: tc.script})
+		if (tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr))) || (tc.wantErr == "" && (err != nil || h.Path != tc.want)) {
+			t.Errorf("Resolve(%s) with LibDir = %+v, %v; want %q %q", tc.script, h, err, tc.want, tc.wantErr)
+		}
+	}
 	ip, _ := parseResource("192.0.2.10")
 	if h, err := env.Resolve("/etc/ha.d", ip); err != nil || !h.Native {
 		t.Errorf("an address must be native: %+v %v", h, err)

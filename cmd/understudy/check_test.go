@@ -105,7 +105,7 @@ func TestCheckErrors(t *testing.T) {
 	for _, want := range []string{
 		dir + "/ha.cf:5: error: deadtime",
 		dir + "/ha.cf:6: error: unknown directive \"bogus\"",
-		dir + "/haresources:1: error: group 192.0.2.10: cannot locate resource script nosuchscript: " + dir + "/resource.d/nosuchscript does not exist; /etc/init.d/nosuchscript does not exist",
+		dir + "/haresources:1: error: group 192.0.2.10: cannot locate resource script nosuchscript: " + dir + "/resource.d/nosuchscript does not exist; /etc/init.d/nosuchscript does not exist; /usr/lib/understudy/resource.d/nosuchscript does not exist",
 		"NOT USABLE for node node1 (3 errors, 1 warning)",
 	} {
 		if !strings.Contains(out, want) {
