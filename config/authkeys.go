@@ -250,7 +250,7 @@ var authMethods = []string{string(CRC), string(MD5), string(SHA1), string(SHA256
 // weakSecret warns about a secret anyone can guess: the sample's, or one
 // shorter than MinSecretLen.
 func weakSecret(n int, k AuthKey, r reporter) {
-	const fix = "generate one with: openssl rand -hex 20 (the same file on every node)"
+	const fix = "make one with: head -c 32 /dev/urandom | sha256sum | cut -c1-40 (the same on every node)"
 	switch {
 	case k.Secret == SampleSecret:
 		r.warnf(n, "key %d uses the sample's secret %q, which anyone can read in the package: %s", k.Index, SampleSecret, fix)
