@@ -2,25 +2,33 @@ package config
 
 import "io/fs"
 
+// fileTypes are the types of file ls -l tells apart, with its letter and
+// a name for messages. The character device comes before the device bit
+// it also carries.
+var fileTypes = []struct {
+	bit    fs.FileMode
+	letter byte
+	kind   string
+}{
+	{fs.ModeDir, 'd', "a directory"},
+	{fs.ModeSymlink, 'l', "a symbolic link"},
+	{fs.ModeNamedPipe, 'p', "a named pipe"},
+	{fs.ModeSocket, 's', "a socket"},
+	{fs.ModeCharDevice, 'c', "a character device"},
+	{fs.ModeDevice, 'b', "a block device"},
+}
+
 // LsMode formats a file mode the way `ls -l` prints it ("-rw-------",
 // "drwxr-xr-x", "crw-rw----", "lrwxrwxrwx", "-rwsr-xr-x"), which is not
 // what fs.FileMode.String prints ("d---------" for any directory's type,
 // "Dcrw-rw----" for a character device).
 func LsMode(m fs.FileMode) string {
 	b := []byte("-rwxrwxrwx")
-	switch {
-	case m&fs.ModeDir != 0:
-		b[0] = 'd'
-	case m&fs.ModeSymlink != 0:
-		b[0] = 'l'
-	case m&fs.ModeNamedPipe != 0:
-		b[0] = 'p'
-	case m&fs.ModeSocket != 0:
-		b[0] = 's'
-	case m&fs.ModeCharDevice != 0:
-		b[0] = 'c'
-	case m&fs.ModeDevice != 0:
-		b[0] = 'b'
+	for _, t := range fileTypes {
+		if m&t.bit != 0 {
+			b[0] = t.letter
+			break
+		}
 	}
 	for i := range 9 {
 		if m&(1<<uint(8-i)) == 0 {
@@ -45,20 +53,12 @@ func LsMode(m fs.FileMode) string {
 
 // kindOf names the type of file a mode describes, with its article.
 func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeDir != 0:
-		return "a directory"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m.IsRegular():
+	for _, t := range fileTypes {
+		if m&t.bit != 0 {
+			return t.kind
+		}
+	}
+	if m.IsRegular() {
 		return "a regular file"
 	}
 	return "not a regular file"

@@ -11,26 +11,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/understudy-ha/understudy/config"
 )
 
-// fakeFile is a fs.FileInfo with just a mode.
-type fakeFile struct{ mode fs.FileMode }
-
-func (f fakeFile) Name() string       { return "" }
-func (f fakeFile) Size() int64        { return 0 }
-func (f fakeFile) Mode() fs.FileMode  { return f.mode }
-func (f fakeFile) ModTime() time.Time { return time.Time{} }
-func (f fakeFile) IsDir() bool        { return f.mode.IsDir() }
-func (f fakeFile) Sys() any           { return nil }
-
 // fake is a machine described by tables.
 type fake struct {
 	ifaces []Interface
 	routes []Route
-	files  map[string]fs.FileMode
+	files  fstest.MapFS // paths without their leading slash
 	hosts  map[string][]netip.Addr
 }
 
@@ -38,10 +29,7 @@ func (f fake) Interfaces() ([]Interface, error) { return f.ifaces, nil }
 func (f fake) Routes() ([]Route, error)         { return f.routes, nil }
 
 func (f fake) Stat(p string) (fs.FileInfo, error) {
-	if m, ok := f.files[p]; ok {
-		return fakeFile{m}, nil
-	}
-	return nil, &fs.PathError{Op: "stat", Path: p, Err: fs.ErrNotExist}
+	return fs.Stat(f.files, strings.TrimPrefix(p, "/"))
 }
 
 func (f fake) LookupHost(ctx context.Context, h string) ([]netip.Addr, error) {
@@ -74,7 +62,7 @@ var machine = fake{
 	},
 	routes: []Route{{p("127.0.0.0/8"), "lo"}, {p("192.0.2.0/24"), "eth0"}, {p("2001:db8::/64"), "eth0"},
 		{p("198.51.100.0/25"), "eth1"}, {p("192.0.2.0/24"), "eth2"}, {p("2001:db8:1::5/128"), "eth0"}},
-	files: map[string]fs.FileMode{"/dev/ttyS0": fs.ModeDevice | fs.ModeCharDevice | 0o660, "/dev/sda": fs.ModeDevice | 0o660},
+	files: fstest.MapFS{"dev/ttyS0": {Mode: fs.ModeDevice | fs.ModeCharDevice | 0o660}, "dev/sda": {Mode: fs.ModeDevice | 0o660}},
 	hosts: map[string][]netip.Addr{"node1": {a("192.0.2.1")}, "node2": {a("192.0.2.2")},
 		"peer.example": {a("192.0.2.2")}, "v6only.example": {a("2001:db8::3")}},
 }

@@ -157,6 +157,17 @@ func (r *root) sameFiles(when string, want []string) {
 	}
 }
 
+// heartbeats fails the test unless heartbeat's paths hold heartbeat's
+// files, not links of Understudy's.
+func (r *root) heartbeats(when string) {
+	r.t.Helper()
+	for _, p := range append(slices.Clone(heartbeatPaths), "/etc/ha.d/resource.d/MailTo") {
+		if r.link(p) != "" || !strings.Contains(r.read(p), "heartbeat's") {
+			r.t.Errorf("%s, %s is not heartbeat's: -> %q", when, p, r.link(p))
+		}
+	}
+}
+
 // fakeHeartbeat builds a stand-in for Debian's heartbeat package: its
 // files at the paths the real one holds (a shell script for cl_status,
 // resource.d/MailTo as a conffile).
@@ -300,14 +311,7 @@ func TestDebianPackage(t *testing.T) {
 		r.mustDpkg("-i", heartbeat)
 		withHeartbeat := r.files()
 		r.mustDpkg("-i", deb)
-		for _, p := range heartbeatPaths {
-			if r.link(p) != "" || !strings.Contains(r.read(p), "heartbeat's") {
-				t.Errorf("%s is no longer heartbeat's: -> %q", p, r.link(p))
-			}
-		}
-		if !strings.Contains(r.read("/etc/ha.d/resource.d/MailTo"), "heartbeat's MailTo") {
-			t.Errorf("resource.d/MailTo is no longer heartbeat's")
-		}
+		r.heartbeats("after installing understudy")
 		r.mustDpkg("-P", "understudy")
 		r.sameFiles("after purging understudy", withHeartbeat)
 		r.mustDpkg("-P", "heartbeat")
@@ -319,11 +323,7 @@ func TestDebianPackage(t *testing.T) {
 		empty := r.files()
 		r.mustDpkg("-i", deb)
 		r.mustDpkg("-i", heartbeat)
-		for _, p := range heartbeatPaths {
-			if r.link(p) != "" || !strings.Contains(r.read(p), "heartbeat's") {
-				t.Errorf("%s is not heartbeat's after installing it: -> %q", p, r.link(p))
-			}
-		}
+		r.heartbeats("after installing heartbeat")
 		for _, f := range r.files() {
 			if strings.Contains(f, ".dpkg-") {
 				t.Errorf("dpkg set a file aside: %s", f)
