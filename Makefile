@@ -21,7 +21,7 @@ GOFLAGS_BUILD = -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
 BIN = bin/understudy
 
-.PHONY: all build test deps unit fuzz fuzz-cluster lint install uninstall clean
+.PHONY: all build test deps unit fuzz fuzz-cluster lint install uninstall clean deb
 
 all: build
 
@@ -96,6 +96,13 @@ uninstall:
 
 clean:
 	rm -rf bin
+
+# A Debian package, DEBDIR/understudy_VERSION_ARCH.deb, built with
+# dpkg-deb from what install puts in a staging directory; VERSION is git
+# describe mapped to a Debian version. See packaging/deb/README.md.
+DEBDIR ?= bin
+deb: build
+	@GO=$(GO) VERSION=$(VERSION) packaging/deb/build.sh $(DEBDIR)
 
 # A two-node cluster in network namespaces failing over in front of you
 # (needs root; see scripts/demo.sh).

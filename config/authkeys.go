@@ -78,7 +78,7 @@ func checkAuthkeysPerm(path string, st FileOwner, selfUID uint32, r reporter) {
 		if perm&0o044 != 0 {
 			also = " (heartbeat refuses this too)"
 		}
-		r.errorf(0, "mode %04o is too open: the secrets must be readable and writable by their owner only%s; fix: chmod 600 %s", perm, also, path)
+		r.errorf(0, "mode %04o (%s) is too open: the secrets must be readable and writable by their owner only%s; fix: chmod 600 %s", perm, LsMode(st.Mode), also, path)
 	}
 	if st.UID != 0 && st.UID != selfUID {
 		r.errorf(0, "owned by uid %d: it must be owned by root or by the daemon's user (uid %d); fix: chown root %s", st.UID, selfUID, path)
@@ -94,6 +94,11 @@ func parseAuthkeys(text string, r reporter) AuthKeys {
 	ak := AuthKeys{Active: -1, Keys: map[int]AuthKey{}}
 	authLine := 0
 	keyLine := map[int]int{}
+	// What was written but refused, so that its consequences are not
+	// reported again (one error per mistake): an auth line, the indexes
+	// of refused key lines, and whether a key line's index was unreadable.
+	badAuth, badKeyIndex := false, false
+	badKey := map[int]bool{}
 	for n, line := range splitLines(text) {
 		n++
 		f := strings.Fields(line)
@@ -110,11 +115,13 @@ func parseAuthkeys(text string, r reporter) AuthKeys {
 			}
 			if len(f) != 2 {
 				r.errorf(n, "invalid auth line %q: want \"auth N\" with N the key index (0-%d) that signs outgoing messages", line, MaxAuthIndex)
+				badAuth = true
 				continue
 			}
 			idx, ok := parseAuthIndex(f[1])
 			if !ok {
 				r.errorf(n, "invalid auth line: key index %q is not a number from 0 to %d", f[1], MaxAuthIndex)
+				badAuth = true
 				continue
 			}
 			if authLine != 0 {
@@ -124,36 +131,43 @@ func parseAuthkeys(text string, r reporter) AuthKeys {
 			continue
 		}
 		if strings.HasPrefix(f[0], "a") {
-			r.errorf(n, "invalid auth line %q: the only directive is \"auth N\"", line)
-			continue
-		}
-		if len(f) < 2 {
-			r.errorf(n, "invalid key line %q: want \"N METHOD [SECRET]\" with METHOD crc, md5, sha1 or sha256", line)
+			r.errorf(n, "invalid auth line %q: the only directive is \"auth N\"%s", line, didYouMean(f[0], []string{"auth"}))
+			badAuth = true
 			continue
 		}
 		idx, ok := parseAuthIndex(f[0])
-		if !ok {
+		switch {
+		case !ok:
 			r.errorf(n, "invalid key index %q: want a number from 0 to %d", f[0], MaxAuthIndex)
+			badKeyIndex = true
+			continue
+		case len(f) < 2:
+			r.errorf(n, "invalid key line %q: want \"N METHOD [SECRET]\" with METHOD crc, md5, sha1 or sha256", line)
+			badKey[idx] = true
 			continue
 		}
 		m, ok := parseAuthMethod(f[1])
 		if !ok {
-			r.errorf(n, "unknown method %q for key %d: allowed are crc, md5, sha1 and sha256", f[1], idx)
+			r.errorf(n, "unknown method %q for key %d: allowed are crc, md5, sha1 and sha256%s", f[1], idx, didYouMean(strings.ToLower(f[1]), authMethods))
+			badKey[idx] = true
 			continue
 		}
 		k := AuthKey{Index: idx, Method: m}
 		switch {
 		case m.NeedsSecret() && len(f) < 3:
 			r.errorf(n, "method %s of key %d requires a secret: \"%d %s SECRET\"", m, idx, idx, m)
+			badKey[idx] = true
 			continue
 		case !m.NeedsSecret() && len(f) > 2:
 			r.errorf(n, "method crc of key %d takes no secret; remove %q (crc is a checksum, not authentication)", idx, f[2])
+			badKey[idx] = true
 			continue
 		case m.NeedsSecret():
 			k.Secret = f[2]
 			if len(f) > 3 && !strings.HasPrefix(f[3], "#") {
 				r.warnf(n, "words after the secret of key %d are ignored: %q (a secret cannot contain blanks)", idx, strings.Join(f[3:], " "))
 			}
+			weakSecret(n, k, r)
 		}
 		if idx == 0 {
 			r.warnf(n, "key index 0 is accepted, but authkeys(5) documents 1-15; prefer 1-15")
@@ -165,12 +179,18 @@ func parseAuthkeys(text string, r reporter) AuthKeys {
 		ak.Keys[idx] = k
 	}
 	switch {
-	case authLine == 0:
+	case authLine == 0 && !badAuth:
 		r.errorf(0, "missing \"auth N\" line: it names the key that signs outgoing messages")
+	case authLine == 0:
+		// The auth line was refused above.
 	default:
-		if _, ok := ak.Keys[ak.Active]; !ok {
+		_, ok := ak.Keys[ak.Active]
+		switch {
+		case !ok && (badKey[ak.Active] || badKeyIndex):
+			// Its key line was refused above.
+		case !ok:
 			r.errorf(authLine, "auth %d names a key that is not defined; add a line \"%d METHOD SECRET\"", ak.Active, ak.Active)
-		} else if keyLine[ak.Active] < authLine {
+		case keyLine[ak.Active] < authLine:
 			r.warnf(authLine, "key %d is defined before the auth line; heartbeat 3.0.6 refuses this order (Understudy accepts it)", ak.Active)
 		}
 	}
@@ -211,4 +231,39 @@ func (k AuthKey) String() string {
 		return fmt.Sprintf("%d %s (secret of %d bytes)", k.Index, k.Method, len(k.Secret))
 	}
 	return fmt.Sprintf("%d %s", k.Index, k.Method)
+}
+
+// MinSecretLen is the shortest secret authkeys takes without a warning.
+// A signed heartbeat is an HMAC of a message anyone on the link can read,
+// so one captured packet lets an attacker test guesses offline, at the
+// speed of a GPU and without being seen. Sixteen characters drawn at
+// random from letters and digits hold about 95 bits, out of reach of such
+// a search; shorter secrets, and words a person chose, are not.
+const MinSecretLen = 16
+
+// SampleSecret is the secret of the authkeys sample shipped in ha.d/.
+const SampleSecret = "ReplaceThisSecretBeforeUse"
+
+// authMethods are the method names, for suggestions.
+var authMethods = []string{string(CRC), string(MD5), string(SHA1), string(SHA256)}
+
+// weakSecret warns about a secret anyone can guess: the sample's, or one
+// shorter than MinSecretLen.
+func weakSecret(n int, k AuthKey, r reporter) {
+	const fix = "make one with: head -c 32 /dev/urandom | sha256sum | cut -c1-40 (the same on every node)"
+	switch {
+	case k.Secret == SampleSecret:
+		r.warnf(n, "key %d uses the sample's secret %q, which anyone can read in the package: %s", k.Index, SampleSecret, fix)
+	case len(k.Secret) < MinSecretLen:
+		r.warnf(n, "the secret of key %d is %s long: a secret under %d bytes can be guessed offline from one captured heartbeat; %s",
+			k.Index, plural(len(k.Secret), "byte"), MinSecretLen, fix)
+	}
+}
+
+// plural writes "1 byte", "2 bytes".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

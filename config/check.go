@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,17 +11,24 @@ import (
 
 // Env is what Check may look at on the machine. Tests replace each part.
 type Env struct {
-	// LookupHost resolves a node name to its addresses.
-	LookupHost func(host string) ([]string, error)
 	// Stat is os.Stat.
 	Stat func(path string) (fs.FileInfo, error)
 	// InitDir is the second place scripts are looked for: /etc/init.d.
 	InitDir string
+	// LibDir, if set, is the last place: the scripts that come with
+	// Understudy under one of heartbeat's names (MailTo) where the
+	// heartbeat package may hold that name in resource.d (the Debian
+	// package installs them here). A script of the same name in the first
+	// two places, heartbeat's own say, wins.
+	LibDir string
 }
 
+// LibScriptDir is Env.LibDir on a real machine.
+const LibScriptDir = "/usr/lib/understudy/resource.d"
+
 // SystemEnv is the real machine.
-func SystemEnv(lookup func(string) ([]string, error)) Env {
-	return Env{LookupHost: lookup, Stat: os.Stat, InitDir: "/etc/init.d"}
+func SystemEnv() Env {
+	return Env{Stat: os.Stat, InitDir: "/etc/init.d", LibDir: LibScriptDir}
 }
 
 // Handler says who carries out a resource: "native" (IP addresses,
@@ -36,14 +42,17 @@ type Handler struct {
 }
 
 // Resolve finds the script of a resource: DIR/resource.d/NAME, then
-// InitDir/NAME; the first that is an executable regular file wins
-// (heartbeat-spec §2.3). The error names both paths tried.
+// InitDir/NAME (heartbeat-spec §2.3), then LibDir/NAME; the first that is
+// an executable regular file wins. The error names every path tried.
 func (e Env) Resolve(dir string, r Resource) (Handler, error) {
 	h := Handler{Token: r.Token, Native: r.Native()}
 	if h.Native {
 		return h, nil
 	}
 	tried := []string{filepath.Join(dir, ResourceDir, r.Script), filepath.Join(e.InitDir, r.Script)}
+	if e.LibDir != "" {
+		tried = append(tried, filepath.Join(e.LibDir, r.Script))
+	}
 	var why []string
 	for _, p := range tried {
 		st, err := e.Stat(p)
@@ -76,40 +85,14 @@ func LocalNode(dir, uname string) string {
 	return strings.ToLower(uname)
 }
 
-// Check judges a loaded configuration as a whole, against this machine,
-// for the node named local: the local node must be a configured node,
-// every resource must resolve to a handler, no floating address may
-// equal a node's own address, and the programs of script monitors and
-// hooks must be able to run. It returns the handler of every resource,
-// by group, in group order.
-func Check(cfg *Config, local string, env Env) ([][]Handler, Diagnostics) {
+// Check judges a loaded configuration against the files of this machine:
+// every resource must resolve to a handler, and the programs of script
+// monitors and hooks must be able to run. It returns the handler of every
+// resource, by group, in group order. (What the daemon checks of the
+// machine before it starts is package preflight's.)
+func Check(cfg *Config, env Env) ([][]Handler, Diagnostics) {
 	var diags Diagnostics
-	hacf := reporter{file: filepath.Join(cfg.Dir, HACFFile), diags: &diags}
 	hares := reporter{file: filepath.Join(cfg.Dir, HaresourcesFile), diags: &diags}
-
-	found := false
-	for _, n := range cfg.Nodes {
-		found = found || n == local
-	}
-	if !found && len(cfg.Nodes) > 0 {
-		hacf.errorf(0, "this node, %q, is not a node of ha.cf (nodes: %s): add \"node %s\", or give the right name with --node", local, strings.Join(cfg.Nodes, " "), local)
-	}
-
-	nodeAddrs := map[netip.Addr]string{}
-	if env.LookupHost != nil {
-		for _, n := range cfg.Nodes {
-			addrs, err := env.LookupHost(n)
-			if err != nil {
-				continue
-			}
-			for _, a := range addrs {
-				if ip, err := netip.ParseAddr(a); err == nil {
-					nodeAddrs[ip.Unmap()] = n
-				}
-			}
-		}
-	}
-
 	handlers := make([][]Handler, len(cfg.Groups))
 	for i, g := range cfg.Groups {
 		for _, res := range g.Resources {
@@ -117,32 +100,9 @@ func Check(cfg *Config, local string, env Env) ([][]Handler, Diagnostics) {
 			if err != nil {
 				hares.errorf(g.Line, "group %s: %v", g.Key, err)
 			}
-			if res.IP != nil {
-				if n, ok := nodeAddrs[res.IP.Addr]; ok {
-					hares.errorf(g.Line, "group %s: floating address %s is node %s's own address: a floating address must be one no node has", g.Key, res.IP.Addr, n)
-				}
-			}
 			handlers[i] = append(handlers[i], h)
 		}
 	}
-	checkMediaHere(cfg, env, hacf)
 	checkPrograms(cfg, env, reporter{file: filepath.Join(cfg.Dir, SettingsFile), diags: &diags})
 	return handlers, diags
-}
-
-// checkMediaHere warns about serial devices missing on this machine; it
-// warns rather than fails because check may run on another machine.
-func checkMediaHere(cfg *Config, env Env, r reporter) {
-	for _, m := range cfg.Media {
-		if m.Type != Serial {
-			continue
-		}
-		st, err := env.Stat(m.Device)
-		switch {
-		case err != nil:
-			r.warnf(m.Line, "serial device %s does not exist on this machine", m.Device)
-		case st.Mode()&fs.ModeCharDevice == 0:
-			r.errorf(m.Line, "serial device %s is not a character device", m.Device)
-		}
-	}
 }

@@ -23,7 +23,7 @@ func readCorpus(t *testing.T, name string) string {
 
 // TestHeartbeatSamplesLoad: the three sample files, with node lines and a
 // medium added to ha.cf (the sample has neither active), load with no
-// error and no warning.
+// error, and with the warnings their weak keys deserve.
 func TestHeartbeatSamplesLoad(t *testing.T) {
 	hacf := readCorpus(t, "ha.cf") + "node ken3\nnode kathy\nbcast eth0\n"
 	// The sample authkeys has every line commented out; use its example
@@ -32,8 +32,10 @@ func TestHeartbeatSamplesLoad(t *testing.T) {
 	hares := readCorpus(t, "haresources") + "ken3 135.9.216.110 httpd\n"
 	dir := writeDir(t, map[string]string{HACFFile: hacf, AuthkeysFile: auth, HaresourcesFile: hares})
 	cfg, d := Load(dir)
-	// The only diagnostic: crc signs, which is no authentication.
-	expectDiags(t, relDiags(dir, d), "W23 not authenticated")
+	// The only diagnostics: the sample's secrets are short (keys 2 and 3
+	// still verify inbound messages), and crc signs, which is no
+	// authentication.
+	expectDiags(t, relDiags(dir, d), "W25 secret of key 2 is 3 bytes long", "W26 secret of key 3 is 6 bytes long", "W23 not authenticated")
 	if len(cfg.Auth.Keys) != 3 || cfg.Auth.Keys[2].Secret != "HI!" || cfg.Auth.Keys[3].Secret != "Hello!" {
 		t.Errorf("keys = %+v", cfg.Auth.Keys)
 	}

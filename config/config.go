@@ -78,10 +78,18 @@ func Load(dir string) (*Config, Diagnostics) {
 }
 
 // readFile reads one config file. A missing optional file is not a
-// problem; everything else that prevents reading is an Error.
+// problem; everything else that prevents reading is an Error. The text
+// comes back without a byte order mark, and both a mark and CRLF line
+// endings are warned about (see checkText).
 func readFile(dir, name string, required bool, r reporter) (string, bool) {
 	path := filepath.Join(dir, name)
 	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if target, ok := danglingLink(path); ok {
+			r.errorf(0, "is a dangling symbolic link: it points to %s, which does not exist", target)
+			return "", false
+		}
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !required:
 		return "", false
@@ -92,7 +100,7 @@ func readFile(dir, name string, required bool, r reporter) (string, bool) {
 		r.errorf(0, "cannot read: %v", err)
 		return "", false
 	case !st.Mode().IsRegular():
-		r.errorf(0, "not a regular file (%s)", st.Mode().Type())
+		r.errorf(0, "is %s (%s), not a regular file", kindOf(st.Mode()), LsMode(st.Mode()))
 		return "", false
 	case st.Size() > maxFileSize:
 		r.errorf(0, "file is %d bytes: config files are limited to %d", st.Size(), maxFileSize)
@@ -103,9 +111,43 @@ func readFile(dir, name string, required bool, r reporter) (string, bool) {
 		r.errorf(0, "cannot read: %v", err)
 		return "", false
 	}
-	return string(b), true
+	return checkText(string(b), r), true
 }
 
+// danglingLink reports whether path is a symbolic link whose target does
+// not exist, and the target as the link holds it.
+func danglingLink(path string) (string, bool) {
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		return "", false
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		return "", false
+	}
+	return target, true
+}
+
+// utf8BOM is the byte order mark some Windows editors put at the start
+// of a UTF-8 file.
+const utf8BOM = "\ufeff"
+
+// checkText warns about what editors on other systems leave in a file,
+// and returns the text without a byte order mark. heartbeat would read
+// the mark as part of the first word, and its shell scripts read the
+// carriage return of a CRLF line as part of the last one (an address
+// "192.0.2.10/24\r"); Understudy's parsers skip both.
+func checkText(text string, r reporter) string {
+	if strings.HasPrefix(text, utf8BOM) {
+		r.warnf(1, "the file starts with a UTF-8 byte order mark (BOM), which heartbeat reads as part of the first word; Understudy skips it; save the file without it (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)")
+		text = strings.TrimPrefix(text, utf8BOM)
+	}
+	if i := strings.Index(text, "\r\n"); i >= 0 {
+		line := strings.Count(text[:i], "\n") + 1
+		r.warnf(line, "Windows (CRLF) line endings, from this line on: heartbeat's scripts read the carriage return as part of the last word of a line; Understudy ignores it; convert the file with dos2unix or sed -i 's/\\r$//' FILE")
+	}
+	return text
+}
 func checkAuthkeysFile(path string, r reporter) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -126,7 +168,7 @@ func (c *Config) crossCheck(r reporter) {
 	}
 	vips := map[string]string{}
 	for _, g := range c.Groups {
-		if len(c.Nodes) > 0 && !nodes[g.Node] {
+		if len(c.Nodes) > 0 && !nodes[g.Node] && !g.badNode && !c.badNodes {
 			r.errorf(g.Line, "group %s names node %q, which is not a node of ha.cf (nodes: %s)", g.Key, g.Node, strings.Join(c.Nodes, " "))
 		}
 		for _, res := range g.Resources {

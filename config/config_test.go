@@ -46,7 +46,7 @@ func relDiags(dir string, ds Diagnostics) Diagnostics {
 var goodFiles = map[string]string{
 	HACFFile:        "node node1 node2\nbcast eth1\nauto_failback on\nlogfacility daemon\nkeepalive 200ms\ndeadtime 1\n",
 	HaresourcesFile: "node1 192.0.2.10 web\nnode2 IPaddr2::192.0.2.11/24/eth0\n",
-	AuthkeysFile:    "auth 1\n1 sha1 s3cret\n",
+	AuthkeysFile:    "auth 1\n1 sha1 s3cret-of-16-bytes\n",
 }
 
 func withFiles(over map[string]string) map[string]string {
@@ -68,7 +68,7 @@ func TestLoadGood(t *testing.T) {
 	dir := writeDir(t, goodFiles)
 	cfg, d := Load(dir)
 	expectDiags(t, d)
-	if cfg.Keepalive != 200*time.Millisecond || len(cfg.Groups) != 2 || cfg.Auth.ActiveKey().Secret != "s3cret" {
+	if cfg.Keepalive != 200*time.Millisecond || len(cfg.Groups) != 2 || cfg.Auth.ActiveKey().Secret != "s3cret-of-16-bytes" {
 		t.Fatalf("cfg = %+v", cfg)
 	}
 	if !reflect.DeepEqual(cfg.Settings, DefaultSettings()) {
@@ -91,12 +91,12 @@ func TestLoadReportsEverything(t *testing.T) {
 	_, d := Load(dir)
 	expectDiags(t, relDiags(dir, d),
 		"E5 keepalive: \"2s\"", "E6 unknown directive \"foo\"",
-		"E2 requires a secret", "E1 not defined",
+		"E2 requires a secret",
 		"E2 ip.garp_count",
 		// cross checks come last
 		"E2 names node \"node3\"", "E4 address 192.0.2.9 is already a resource of group 192.0.2.9 (line 3)",
 	)
-	want := []string{"ha.cf", "ha.cf", "authkeys", "authkeys", "understudy.toml", "haresources", "haresources"}
+	want := []string{"ha.cf", "ha.cf", "authkeys", "understudy.toml", "haresources", "haresources"}
 	for i, x := range relDiags(dir, d) {
 		if i < len(want) && x.File != want[i] {
 			t.Errorf("diagnostic %d file = %s, want %s", i, x.File, want[i])
@@ -124,13 +124,13 @@ func TestLoadFiles(t *testing.T) {
 		dir := writeDir(t, goodFiles)
 		os.Chmod(filepath.Join(dir, AuthkeysFile), 0o644)
 		_, d := Load(dir)
-		expectDiags(t, d, "E0 mode 0644 is too open")
+		expectDiags(t, d, "E0 mode 0644 (-rw-r--r--) is too open")
 	})
 	t.Run("ha.cf is a directory", func(t *testing.T) {
 		dir := writeDir(t, withFiles(map[string]string{HACFFile: ""}))
 		os.Mkdir(filepath.Join(dir, HACFFile), 0o755)
 		_, d := Load(dir)
-		expectDiags(t, d, "E0 not a regular file")
+		expectDiags(t, d, "E0 is a directory (drwx")
 	})
 	t.Run("ha.cf is a FIFO (must not hang)", func(t *testing.T) {
 		dir := writeDir(t, withFiles(map[string]string{HACFFile: ""}))
@@ -138,12 +138,12 @@ func TestLoadFiles(t *testing.T) {
 			t.Skipf("cannot make a FIFO here: %v", err)
 		}
 		_, d := Load(dir)
-		expectDiags(t, d, "E0 not a regular file")
+		expectDiags(t, d, "E0 is a named pipe (prw")
 	})
 }
 
-// TestShippedSamples: ha.d/ as shipped passes check for node1, with no
-// warning at all.
+// TestShippedSamples: ha.d/ as shipped passes check for node1, with one
+// warning: its secret is the sample's, to be replaced.
 func TestShippedSamples(t *testing.T) {
 	files := map[string]string{}
 	for _, name := range []string{HACFFile, HaresourcesFile, AuthkeysFile, SettingsFile} {
@@ -156,8 +156,8 @@ func TestShippedSamples(t *testing.T) {
 	dir := writeDir(t, files)
 	cfg, d := Load(dir)
 	env := fakeEnv(nil)
-	_, more := Check(cfg, "node1", env)
-	expectDiags(t, append(d, more...))
+	_, more := Check(cfg, env)
+	expectDiags(t, append(d, more...), "W19 uses the sample's secret \"ReplaceThisSecretBeforeUse\"")
 	if !reflect.DeepEqual(cfg.Settings, DefaultSettings()) {
 		t.Errorf("the sample understudy.toml must show the defaults: %+v", cfg.Settings)
 	}

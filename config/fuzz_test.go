@@ -30,6 +30,9 @@ func FuzzHACF(f *testing.F) {
 		"udp eth0\nnice_failback on\nauto_failback legacy\ncrm respawn\n",
 		"keepalive 1.2.3\ndeadtime 10s\n# c\n\t\n",
 		"ucast6 eth0 fe80::1%eth0\nmcast6 eth0 ff15::1 694 1 1\n",
+		// near misses and refused node and media lines (no cascades)
+		"nodes a b\nbcats eth0\nkeepalvie 2\nucast6 eth0 zz\nnode\n",
+		"node a/b\nKeepalive 1\n",
 	} {
 		f.Add(s)
 	}
@@ -64,6 +67,9 @@ func FuzzHaresources(f *testing.F) {
 		"node1 a \\\n  b # c\nnode3 d\\\ne\n",
 		"n IPaddr2::2001:db8::1/64/eth0 Filesystem::/dev/sda1::/data::ext4\n",
 		"# only \\\n\n\\\n\\",
+		// a line with several mistakes, a mistyped IPv6 address
+		"no/de IPaddr::x 2001:db8::zz/64 db\nnode1 2001:db8::zz\nnode1 IPaddr::x\n",
+		"",
 	} {
 		f.Add(s)
 	}
@@ -72,7 +78,9 @@ func FuzzHaresources(f *testing.F) {
 		checkLines(t, text, d)
 		keys := map[string]bool{}
 		for _, g := range gs {
-			if keys[g.Key] || len(g.Resources) == 0 || g.Key != g.Resources[0].Token {
+			// A group with a mistake is kept with the resources that
+			// parsed; a clean one is named by its first.
+			if keys[g.Key] || (!d.HasErrors() && (len(g.Resources) == 0 || g.Key != g.Resources[0].Token)) {
 				t.Fatalf("bad group %+v", g)
 			}
 			keys[g.Key] = true
@@ -94,6 +102,9 @@ func FuzzAuthkeys(f *testing.F) {
 		"auth 2\n1 sha1 a\n2 md5 b\n3 crc\n",
 		"1 sha256 x y\nauth 1\nauth 0\n0 crc\n",
 		"a\n\n#\n 16 md5\n",
+		// refused lines whose consequences are not reported again
+		"auth 16\n1 sha1\nl sha1 x\n2 shal y\n",
+		"auth 1\n1 sha1 ReplaceThisSecretBeforeUse\n2 md5 0123456789abcdef\n",
 	} {
 		f.Add(s)
 	}
@@ -126,6 +137,8 @@ func FuzzSettings(f *testing.F) {
 		"[[monitor]]\nkind = \"tcp\"\nport = 0\nbogus = 1\n[monitor.sub]\na = 1\n[[monitor]]\n",
 		"monitor = [{group = \"web\"}]\nhook = [{}]\n",
 		"[[hook]]\nprogram = [\"/bin/true\"]\nevents = [\"node_up\", \"x\"]\ntimeout = 5\n",
+		// near misses of keys and tables
+		"[ip]\ngarp_cuont = 3\ntimeout = \"1s\"\n[resource]\nx = 1\n",
 	} {
 		f.Add(s)
 	}
@@ -189,4 +202,33 @@ func FuzzParseTime(f *testing.F) {
 			t.Fatalf("parseTime(%q) = %v", s, d)
 		}
 	})
+}
+
+// FuzzSuggest: the edit distance is a distance, and a suggestion is never
+// the name itself nor far from it.
+func FuzzSuggest(f *testing.F) {
+	for _, s := range [][2]string{{"keepalvie", "keepalive"}, {"", "x"}, {"ab", "ba"}, {"ip.garp_cuont", "ip.timeout"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		d := editDistance(a, b)
+		if d != editDistance(b, a) || (d == 0) != (a == b) || d > max(len(a), len(b)) || d < abs(len(a)-len(b)) {
+			t.Fatalf("editDistance(%q, %q) = %d", a, b, d)
+		}
+		for _, name := range []string{a, b} {
+			if s, ok := nearest(name, directiveNames); ok && (s == name || editDistance(s, name) > 2) {
+				t.Fatalf("nearest(%q) = %q", name, s)
+			}
+			if s, ok := nearestKey(name, settingsKeys()); ok && s == name {
+				t.Fatalf("nearestKey(%q) = %q", name, s)
+			}
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -117,6 +117,9 @@ type HACF struct {
 	MaxRexmitDelay time.Duration `json:"-"`
 	// Env holds the env directives, exported to scripts as HA_NAME=value.
 	Env []EnvVar `json:"env,omitempty"`
+	// badNodes: a node line was refused, so a node missing from Nodes
+	// is not reported again where haresources names it.
+	badNodes bool
 	// Params maps each directive heartbeat remembers to its value as
 	// written, or its default: what `cl_status hbparameter -p NAME` prints.
 	Params map[string]string `json:"-"`
@@ -141,6 +144,10 @@ type hacfParser struct {
 	udpFrozen  int
 	baudFrozen int
 	useLogdSet bool
+	// tried records each directive named on some line, valid or not, and
+	// the directive an unknown name is a near miss of: "no nodes" and "no
+	// media" are not reported on top of a refused node or medium line.
+	tried map[string]bool
 	// timeErr: a time directive was invalid, so the cross checks between
 	// times would judge defaults the admin did not choose; they are skipped.
 	timeErr bool
@@ -149,7 +156,7 @@ type hacfParser struct {
 // parseHACF parses ha.cf text (heartbeat-spec §1) into an HACF with
 // defaults and derived values filled in. Problems go to r.
 func parseHACF(text string, r reporter) HACF {
-	p := &hacfParser{r: r, set: map[string]int{}}
+	p := &hacfParser{r: r, set: map[string]int{}, tried: map[string]bool{}}
 	p.cfg.Params = map[string]string{}
 	for n, raw := range splitLines(text) {
 		p.line(n+1, raw)
@@ -181,11 +188,15 @@ func (p *hacfParser) line(n int, raw string) {
 	}
 	d, ok := directives[name]
 	if !ok {
-		p.unknown(n, name)
+		meant := p.unknown(n, name)
+		p.tried[meant] = true
+		p.cfg.badNodes = p.cfg.badNodes || meant == "node"
 		return
 	}
+	p.tried[name] = true
 	if rest == "" {
 		p.r.errorf(n, "%s needs a value", name)
+		p.cfg.badNodes = p.cfg.badNodes || name == "node"
 		return
 	}
 	p.set[name] = n
@@ -208,16 +219,23 @@ func tabToSpace(r rune) rune {
 
 func isDelim(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == '\f' || r == '\r' }
 
-func (p *hacfParser) unknown(n int, name string) {
+// unknown reports a name that is not a directive, and returns the
+// directive it is a near miss of ("" if none).
+func (p *hacfParser) unknown(n int, name string) string {
 	if _, ok := directives[strings.ToLower(name)]; ok {
 		p.r.errorf(n, "unknown directive %q: directive names are case-sensitive; write %q", name, strings.ToLower(name))
-		return
+		return strings.ToLower(name)
 	}
 	if why, ok := unsupportedDirectives[name]; ok {
 		p.r.errorf(n, "directive %q is not supported: %s", name, why)
-		return
+		return ""
+	}
+	if s, ok := nearest(strings.ToLower(name), directiveNames); ok {
+		p.r.errorf(n, "unknown directive %q: did you mean %q? (see ha.cf(5))", name, s)
+		return s
 	}
 	p.r.errorf(n, "unknown directive %q: see ha.cf(5) for the directives Understudy reads", name)
+	return ""
 }
 
 // unsupportedDirectives are names heartbeat 3.0.6 on Debian refuses too.

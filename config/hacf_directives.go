@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -12,7 +14,11 @@ import (
 // accepted with a warning saying why they are ignored.
 var directives map[string]directive
 
+// directiveNames are the keys of directives, sorted, for suggestions.
+var directiveNames []string
+
 func init() {
+	defer func() { directiveNames = slices.Sorted(maps.Keys(directives)) }()
 	directives = map[string]directive{
 		"node":             {apply: (*hacfParser).node},
 		"keepalive":        {apply: timeSetter("keepalive", func(c *HACF) *time.Duration { return &c.Keepalive })},
@@ -182,6 +188,7 @@ func (p *hacfParser) node(n int, v string) {
 	name := strings.ToLower(v)
 	if !validNodeName(name) {
 		p.r.errorf(n, "node name %q is not a host name: use letters, digits, '-', '.' and '_' (the name uname -n prints)", v)
+		p.cfg.badNodes = true
 		return
 	}
 	for _, have := range p.cfg.Nodes {
@@ -192,6 +199,7 @@ func (p *hacfParser) node(n int, v string) {
 	}
 	if len(p.cfg.Nodes) == maxNodes {
 		p.r.errorf(n, "too many nodes: at most %d are allowed", maxNodes)
+		p.cfg.badNodes = true
 		return
 	}
 	p.cfg.Nodes = append(p.cfg.Nodes, name)

@@ -133,10 +133,14 @@ func (p *hacfParser) checkTimes() {
 // checkWhole runs the checks that need the whole file.
 func (p *hacfParser) checkWhole() {
 	c := &p.cfg
-	if len(c.Media) == 0 {
-		p.r.errorf(0, "no heartbeat media defined: add at least one bcast, mcast, ucast or serial line (two, on different paths, are wiser)")
+	triedMedia := false
+	for _, m := range []MediumType{Bcast, Mcast, Mcast6, Ucast, Ucast6, Serial} {
+		triedMedia = triedMedia || p.tried[string(m)]
 	}
-	if len(c.Nodes) == 0 {
+	if len(c.Media) == 0 && !triedMedia {
+		p.r.errorf(0, "no heartbeat media defined: add at least one bcast, mcast, mcast6, ucast, ucast6 or serial line (two, on different paths, are wiser)")
+	}
+	if len(c.Nodes) == 0 && !p.tried["node"] {
 		p.r.errorf(0, "no nodes defined: add a \"node NAME\" line for every cluster member, each as uname -n prints it")
 	}
 	if _, ok := p.set["auto_failback"]; !ok && c.AutoFailback == FailbackLegacy {

@@ -33,6 +33,9 @@ type Group struct {
 	// resource token as written.
 	Key       string     `json:"key"`
 	Resources []Resource `json:"resources"`
+	// badNode: the node name was refused (reported once, not again as
+	// "not a node of ha.cf").
+	badNode bool
 }
 
 // nativeIPScripts are the resource scripts Understudy replaces with netlink.
@@ -93,11 +96,19 @@ func joinHaresources(text string, r reporter) []logicalLine {
 	return out
 }
 
-// parseHaresources parses haresources(5) text into groups.
+// parseHaresources parses haresources(5) text into groups. A line with a
+// mistake is still judged whole: each of its resources is parsed and the
+// group is kept with the resources that parsed, so that the checks of
+// other files and of the machine see its other mistakes too (the
+// configuration is unusable anyway once an error is reported).
 func parseHaresources(text string, r reporter) []Group {
 	var groups []Group
 	keys := map[string]int{}
-	for _, ll := range joinHaresources(text, r) {
+	lines := joinHaresources(text, r)
+	if len(lines) == 0 {
+		r.warnf(0, "no resource groups: the cluster will manage nothing; add a line \"NODE RESOURCE...\" such as \"node1 192.0.2.10/24 httpd\" (see haresources(5))")
+	}
+	for _, ll := range lines {
 		f := strings.Fields(ll.text)
 		if len(f) == 0 {
 			continue
@@ -105,26 +116,21 @@ func parseHaresources(text string, r reporter) []Group {
 		g := Group{Line: ll.line, Node: strings.ToLower(f[0])}
 		if !validNodeName(g.Node) {
 			r.errorf(ll.line, "%q is not a node name: each line starts with the group's preferred node", f[0])
-			continue
+			g.badNode = true
 		}
 		if len(f) == 1 {
 			r.errorf(ll.line, "node %s has no resources: a line is \"NODE RESOURCE [RESOURCE...]\"", g.Node)
 			continue
 		}
-		ok := true
 		for _, tok := range f[1:] {
 			res, err := parseResource(tok)
 			if err != nil {
 				r.errorf(ll.line, "resource %q: %v", tok, err)
-				ok = false
 				continue
 			}
 			g.Resources = append(g.Resources, res)
 		}
-		if !ok {
-			continue
-		}
-		g.Key = g.Resources[0].Token
+		g.Key = f[1]
 		if prev, dup := keys[g.Key]; dup {
 			r.errorf(ll.line, "group %s is defined twice (first on line %d): the first resource of each line names its group and must be unique", g.Key, prev)
 			continue
@@ -148,6 +154,20 @@ func isIPToken(tok string) bool {
 	return err == nil && a.Is6()
 }
 
+// looksLikeIPv6 reports whether a script name is the front of a mistyped
+// IPv6 address ("2001:db8" of "2001:db8::zz/64"): script names have no
+// colons, and one that starts with a digit or is all hex digits is an
+// address.
+func looksLikeIPv6(script string) bool {
+	if !strings.Contains(script, ":") {
+		return false
+	}
+	if script[0] >= '0' && script[0] <= '9' {
+		return true
+	}
+	return strings.Trim(script, "0123456789abcdefABCDEF:.") == ""
+}
+
 // parseResource parses one haresources token (heartbeat-spec §2.2).
 func parseResource(tok string) (Resource, error) {
 	res := Resource{Token: tok}
@@ -164,6 +184,10 @@ func parseResource(tok string) (Resource, error) {
 				}
 			}
 		}
+	}
+	if looksLikeIPv6(res.Script) {
+		addr, _, _ := strings.Cut(tok, "/")
+		return res, fmt.Errorf("%q is not a valid IPv6 address", addr)
 	}
 	if res.Script == "" {
 		return res, fmt.Errorf("no script name before \"::\"")

@@ -75,7 +75,7 @@ func TestCheckPrograms(t *testing.T) {
 		}
 		return nil, fs.ErrNotExist
 	}
-	_, more := Check(cfg, "node1", env)
+	_, more := Check(cfg, env)
 	expectDiags(t, relDiags(dir, more),
 		"W5 monitor script:missing: program /usr/bin/missing does not exist on this machine",
 		"E9 monitor script:noexec: program /usr/bin/noexec is not executable",

@@ -136,6 +136,10 @@ func parseSettings(text string, r reporter) (Settings, []Monitor, []Hook) {
 		if md.Type(k...) == "Hash" {
 			what = "table"
 		}
+		if meant, ok := nearestKey(name, settingsKeys()); ok {
+			r.errorf(tomlKeyLine(text, k), "unknown %s %q: did you mean %q? (see understudy.toml(5))", what, name, meant)
+			continue
+		}
 		r.errorf(tomlKeyLine(text, k), "unknown %s %q: see understudy.toml(5) for what Understudy reads", what, name)
 	}
 	s.validate(r, text)

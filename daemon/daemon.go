@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport"
 	"github.com/understudy-ha/understudy/transport/session"
@@ -72,6 +71,9 @@ type daemon struct {
 	node  *cluster.Node
 	sess  *session.Session
 	links linkSet
+	// machine is what preflight checks a reload against (the system; a
+	// fake in tests).
+	machine preflight.Machine
 	// openLinks opens the links of a configuration (transport.OpenAll;
 	// a test's fake links in tests).
 	openLinks func([]config.Medium) (linkSet, error)
@@ -119,12 +121,13 @@ func start(o Options) (*daemon, error) {
 	for _, dg := range diags.Filter(config.Warning) {
 		log.Warn("configuration", "problem", dg.String())
 	}
-	self, err := localNode(o, cfg)
+	// What the files cannot settle, checked on this machine (U9).
+	self, err := preflight.ThisNode(o.Dir, o.Node)
 	if err != nil {
 		return nil, err
 	}
-	if err := mediaPresent(cfg); err != nil {
-		return nil, err
+	if err := preflight.Run(cfg, preflight.Options{Node: self, Machine: preflight.System()}).Err(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	d := newDaemon(o, cfg, self)
 	if err := d.identity(); err != nil {
@@ -166,7 +169,7 @@ func newDaemon(o Options, cfg *config.Config, self string) *daemon {
 	d := &daemon{o: o, log: o.Logger.With("node", self), cfg: cfg, self: self,
 		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
 		requests: make(chan ctlReq), linkUp: map[string]transport.Status{},
-		waiting: map[uint64]chan control.Answer{}, bad: newBadPackets(), changed: make(chan string), watchStop: make(chan struct{})}
+		waiting: map[uint64]chan control.Answer{}, bad: newBadPackets(), machine: preflight.System(), changed: make(chan string), watchStop: make(chan struct{})}
 	d.openLinks = func(media []config.Medium) (linkSet, error) {
 		f, err := transport.OpenAll(media, transport.Options{Frames: d.frames, Status: d.status})
 		if f == nil {
@@ -191,43 +194,6 @@ type linkSet interface {
 	Send(transport.Outbound) error
 	Names() []string
 	Close() error
-}
-
-// localNode is the node name, which must be a node of ha.cf (U9).
-func localNode(o Options, cfg *config.Config) (string, error) {
-	name := strings.ToLower(o.Node)
-	if name == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return "", fmt.Errorf("cannot tell this node's name: %w", err)
-		}
-		name = config.LocalNode(o.Dir, h)
-	}
-	for _, n := range cfg.Nodes {
-		if n == name {
-			return name, nil
-		}
-	}
-	return "", fmt.Errorf("%w: this node, %q, is not a node of %s/ha.cf (nodes: %s): add \"node %s\" or fix the host name", ErrConfig, name, o.Dir, strings.Join(cfg.Nodes, " "), name)
-}
-
-// mediaPresent refuses to start when a medium names an interface or a
-// serial device this machine does not have (U9): a typo must not leave
-// the node with fewer heartbeat links than the administrator believes.
-func mediaPresent(cfg *config.Config) error {
-	for _, m := range cfg.Media {
-		if m.Type == config.Serial {
-			st, err := os.Stat(m.Device)
-			if err != nil || st.Mode()&fs.ModeCharDevice == 0 {
-				return fmt.Errorf("%w: %s/ha.cf:%d: serial device %s does not exist or is not a character device", ErrConfig, cfg.Dir, m.Line, m.Device)
-			}
-			continue
-		}
-		if _, err := net.InterfaceByName(m.Iface); err != nil {
-			return fmt.Errorf("%w: %s/ha.cf:%d: %s names interface %s, which this machine does not have", ErrConfig, cfg.Dir, m.Line, m.Type, m.Iface)
-		}
-	}
-	return nil
 }
 
 // identity bumps the generation durably and loads the UUID, before any

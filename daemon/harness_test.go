@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/hooks"
+	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/transport"
 	"github.com/understudy-ha/understudy/transport/session"
 )
@@ -72,6 +75,7 @@ func newLab(t *testing.T, haresources string) *lab {
 		act: &fakeActuator{}, events: &fakeNotifier{}, log: &syncBuffer{}, peerGen: 7, done: make(chan error, 1)}
 	o := Options{Dir: dir, Node: "node1", NoWatch: true, Logger: slog.New(slog.NewTextHandler(l.log, nil))}
 	l.d = newDaemon(o, cfg, "node1")
+	l.d.machine = labMachine{}
 	if err := l.d.identity(); err != nil {
 		t.Fatal(err)
 	}
@@ -285,4 +289,30 @@ func (f *fakeNotifier) told(kind hooks.Kind, subject string) bool {
 		}
 	}
 	return false
+}
+
+// labMachine is the machine the lab's reloads are checked against: lo
+// and a LAN interface with the floating addresses' subnet, names that
+// resolve to nothing (no DNS inside the bubble).
+type labMachine struct{}
+
+func (labMachine) Interfaces() ([]preflight.Interface, error) {
+	return []preflight.Interface{
+		{Name: "lo", Addrs: []preflight.Addr{{Prefix: netip.MustParsePrefix("127.0.0.1/8")}}},
+		{Name: "eth0", Addrs: []preflight.Addr{{Prefix: netip.MustParsePrefix("192.0.2.1/24")}}},
+	}, nil
+}
+
+func (labMachine) Routes() ([]preflight.Route, error) {
+	return []preflight.Route{{Dst: netip.MustParsePrefix("192.0.2.0/24"), Iface: "eth0"},
+		{Dst: netip.MustParsePrefix("127.0.0.0/8"), Iface: "lo"}}, nil
+}
+
+func (labMachine) Stat(path string) (fs.FileInfo, error) { return os.Stat(path) }
+
+func (labMachine) LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a}, nil
+	}
+	return nil, fmt.Errorf("lookup %s: no such host (lab)", host)
 }

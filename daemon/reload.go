@@ -12,6 +12,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/transport"
 )
 
@@ -39,9 +40,16 @@ func (d *daemon) reloadConfig(why string) (cluster.Event, error) {
 		})
 		return nil, err
 	}
-	if !slices.Contains(cfg.Nodes, d.self) {
-		err := fmt.Errorf("reload refused: this node, %q, is no longer a node of ha.cf; still running the old configuration", d.self)
-		d.logRefusal(why, err, func() { d.log.Error(err.Error(), "trigger", why) })
+	// The start-up checks of the machine (this node still a node of
+	// ha.cf among them); the addresses of the groups running now are this
+	// node's to keep.
+	if pre := preflight.Run(cfg, preflight.Options{Node: d.self, Machine: d.machine, Running: d.cfg}); pre.Err() != nil {
+		err := pre.Err()
+		d.logRefusal(why, err, func() {
+			for _, dg := range pre.Diagnostics.Filter(config.Error) {
+				d.log.Error("reload refused, still running the old configuration", "problem", dg.String(), "trigger", why)
+			}
+		})
 		return nil, err
 	}
 	d.refused = ""

@@ -99,7 +99,7 @@ func New(cfg *config.Config, self string, opts Options) (*Actuator, error) {
 	}
 	scripts := opts.Scripts
 	if scripts == nil {
-		a.scripts = NewScripts(ScriptOptions{Dir: cfg.Dir, Lookup: config.SystemEnv(nil),
+		a.scripts = NewScripts(ScriptOptions{Dir: cfg.Dir, Lookup: config.SystemEnv(),
 			Env: scriptEnv(cfg, self, a.base).Environ(), Logger: log})
 		scripts = a.scripts
 	}

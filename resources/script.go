@@ -48,7 +48,7 @@ const outputTailLines = 5
 // ScriptOptions configure Scripts.
 type ScriptOptions struct {
 	// Dir is the configuration directory (/etc/ha.d); scripts are looked
-	// up in Dir/resource.d, then in Lookup.InitDir.
+	// up as config.Env.Resolve says: Dir/resource.d, Lookup.InitDir, Lookup.LibDir.
 	Dir string
 	// Lookup finds scripts (config.SystemEnv for the real machine).
 	Lookup config.Env

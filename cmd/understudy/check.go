@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/preflight"
 )
 
 // checkReport is what `understudy check --json` prints.
@@ -20,7 +20,12 @@ type checkReport struct {
 	Errors      int                `json:"errors"`
 	Warnings    int                `json:"warnings"`
 	Diagnostics config.Diagnostics `json:"diagnostics"`
-	Config      *checkSummary      `json:"config,omitempty"`
+	// Skipped are the checks of this machine not run because --node
+	// names another machine.
+	Skipped []preflight.Check `json:"skipped"`
+	// Here is this machine's node name, when Skipped is not empty.
+	Here   string        `json:"here,omitempty"`
+	Config *checkSummary `json:"config,omitempty"`
 }
 
 type checkSummary struct {
@@ -33,9 +38,9 @@ type checkSummary struct {
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	f := newFlags("check", "[-c DIR] [--node NAME] [--json]", "Validates a configuration directory offline. Exit status: 0 usable\n(warnings allowed), 1 errors found, 2 could not run.")
+	f := newFlags("check", "[-c DIR] [--node NAME] [--json]", "Validates a configuration directory, and this machine as the daemon does\nbefore it starts (interfaces, serial devices, ucast peers, floating\naddresses) unless --node names another machine. Exit status: 0 usable\n(warnings allowed), 1 errors found, 2 could not run.")
 	dir := f.confDir()
-	node := f.String("node", "", "judge the files as node `NAME` would; without it: nodeinfo, else uname -n")
+	node := f.String("node", "", "judge the files as node `NAME` would; this machine is checked only when it is NAME; without it: nodeinfo, else uname -n")
 	asJSON := f.Bool("json", false, "print the verdict and summary as one JSON document")
 	if code, ok := f.parse(args, stdout, stderr); !ok {
 		return code
@@ -50,24 +55,31 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "understudy check: cannot read %s: %v\n", *dir, err)
 		return exitUsage
 	}
-	local := *node
+	here, hereErr := preflight.ThisNode(*dir, "")
+	local := strings.ToLower(*node)
 	if local == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			fmt.Fprintf(stderr, "understudy check: cannot tell this node's name (%v): give it with --node\n", err)
+		if hereErr != nil {
+			fmt.Fprintf(stderr, "understudy check: %v: give it with --node\n", hereErr)
 			return exitUsage
 		}
-		local = config.LocalNode(*dir, h)
+		local = here
 	}
-	local = strings.ToLower(local)
 
 	cfg, diags := config.Load(*dir)
-	handlers, more := config.Check(cfg, local, config.SystemEnv(net.LookupHost))
+	// The daemon's own checks of the machine, unless --node names another.
+	pre := preflight.Run(cfg, preflight.Options{Node: local, Machine: preflight.System(), Elsewhere: local != here})
+	diags = append(diags, pre.Diagnostics...)
+	handlers, more := config.Check(cfg, config.SystemEnv())
 	diags = append(diags, more...)
 
-	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags,
+	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags, Skipped: pre.Skipped,
 		Errors: len(diags.Filter(config.Error)), Warnings: len(diags.Filter(config.Warning))}
 	rep.OK = rep.Errors == 0
+	if len(rep.Skipped) > 0 {
+		rep.Here = here
+	} else {
+		rep.Skipped = []preflight.Check{}
+	}
 	rep.Config = &checkSummary{Config: cfg, AuthActive: cfg.Auth.Active, Handlers: handlers,
 		Timing: map[string]string{"keepalive": cfg.Keepalive.String(), "warntime": cfg.Warntime.String(),
 			"deadtime": cfg.Deadtime.String(), "initdead": cfg.Initdead.String(), "deadping": cfg.Deadping.String(),
@@ -112,6 +124,16 @@ func printCheck(w io.Writer, rep checkReport) {
 	}
 	fmt.Fprintf(w, "%s: %s for node %s (%s, %s)\n", rep.Dir, verdict, rep.Node,
 		plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	if len(rep.Skipped) > 0 {
+		here := "this machine is not " + rep.Node
+		if rep.Here != "" {
+			here = "this machine is " + rep.Here + ", not " + rep.Node
+		}
+		fmt.Fprintf(w, "  skipped, since %s (run check on %s itself):\n", here, rep.Node)
+		for _, c := range rep.Skipped {
+			fmt.Fprintf(w, "    - %s\n", c)
+		}
+	}
 	printSummary(w, rep)
 }
 

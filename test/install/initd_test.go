@@ -231,13 +231,13 @@ func TestInitScriptStartsInstalledDaemon(t *testing.T) {
 	}
 	l.stopped("start with a broken ha.cf")
 
-	// start with a heartbeat interface this machine does not have: check
-	// (offline) accepts it, the daemon exits 6 with one line naming the
-	// file and line, and the init script passes both on.
+	// start with a heartbeat interface this machine does not have: check,
+	// run on the node, checks the machine as the daemon would and refuses
+	// it: exit 6, the file and line on stderr.
 	noIf, ifLine := replaceLine(t, string(haCF), "bcast\t"+l.if1, "bcast\tnosuch0")
 	l.write("ha.cf", noIf)
 	r = l.in(60*time.Second, l.initd, "start")
-	if r.code != 6 || !strings.Contains(r.stderr, fmt.Sprintf("/etc/ha.d/ha.cf:%d: bcast names interface nosuch0", ifLine)) ||
+	if r.code != 6 || !strings.Contains(r.stderr, fmt.Sprintf("/etc/ha.d/ha.cf:%d: error: bcast names interface nosuch0, which this machine does not have", ifLine)) ||
 		!strings.Contains(r.stderr, "Understudy failure [rc=6]") {
 		t.Errorf("init script start with a missing interface: want exit 6 naming ha.cf:%d, got %s", ifLine, r)
 	}
