@@ -98,6 +98,7 @@ func (d *daemon) drainFrames(ctx context.Context) {
 func (d *daemon) frame(f transport.Frame) cluster.Event {
 	now := time.Now()
 	r, err := d.sess.Decode(f.Data, now)
+	d.observeFrame(f, r, err)
 	if err != nil {
 		if d.cfg.LogBadPack {
 			d.log.Warn("packet dropped", "link", f.Link, "from", f.From, "err", err)
@@ -149,6 +150,7 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 		d.send(o)
 	}
 	d.answer(out.Answers)
+	d.observe(out)
 }
 
 func (d *daemon) send(o transport.Outbound) {

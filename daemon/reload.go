@@ -25,6 +25,7 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 	if err != nil || ev != nil {
 		d.notifyReload(err)
 	}
+	d.reloaded(err)
 	return ev, err
 }
 
