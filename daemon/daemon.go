@@ -186,6 +186,7 @@ func newDaemon(o Options, cfg *config.Config, self string) *daemon {
 	}
 	d.api.logfile.Store(&cfg.Logfile)
 	d.metrics = d.newMetrics()
+	d.acquiring = map[string]time.Time{}
 	d.openLinks = func(media []config.Medium) (linkSet, error) {
 		f, err := transport.OpenAll(media, transport.Options{Frames: d.frames, Status: d.status})
 		if f == nil {

@@ -86,24 +86,28 @@ func (d *daemon) observe(out cluster.Output) {
 			force = true
 		}
 	}
+	for _, k := range out.Acquire {
+		if _, ok := d.acquiring[k]; !ok {
+			d.acquiring[k] = now // a retry after the guard, say
+		}
+	}
 	d.announceAdmin(now, force)
 }
 
-// observeGroup times a takeover from acquiring to running (ok) or
-// failed, and counts a guard refusal (the takeover did not happen).
+// observeGroup times a takeover from the decision (acquiring) to
+// running (ok) or failed, the split-brain guard's waits included, and
+// counts the guard's refusals.
 func (d *daemon) observeGroup(t cluster.Transition, now time.Time) {
-	if d.acquiring == nil {
-		d.acquiring = map[string]time.Time{}
-	}
 	start, timed := d.acquiring[t.Subject]
 	switch {
-	case t.To == "acquiring":
+	case t.To == "acquiring" && !timed:
 		d.acquiring[t.Subject] = now
 	case t.From == "acquiring" && t.To == "waiting":
-		delete(d.acquiring, t.Subject)
 		d.metrics.GuardRefusal("address-in-use")
 	case t.From == "acquiring" && (t.To == "running" || t.To == "failed") && timed:
 		delete(d.acquiring, t.Subject)
 		d.metrics.Takeover(t.Subject, t.To == "running", now.Sub(start))
+	case t.To == "stopped" || t.To == "releasing":
+		delete(d.acquiring, t.Subject) // not taken after all
 	}
 }

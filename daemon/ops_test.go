@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
@@ -28,6 +29,8 @@ type fakeActuator struct {
 	block      map[string]bool
 	running    map[string]bool
 	closed     bool
+	// delay is how long each operation takes.
+	delay time.Duration
 }
 
 func (f *fakeActuator) record(s string) {
@@ -40,6 +43,10 @@ func (f *fakeActuator) record(s string) {
 }
 
 func (f *fakeActuator) wait(ctx context.Context, g config.Group) error {
+	f.mu.Lock()
+	delay := f.delay
+	f.mu.Unlock()
+	time.Sleep(delay)
 	if f.block[g.Key] {
 		<-ctx.Done()
 		return ctx.Err()
