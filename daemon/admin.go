@@ -164,18 +164,25 @@ func (b adminBackend) Log(ctx context.Context, q admin.LogQuery) ([]logging.Reco
 const answerMargin = time.Second
 
 // Command runs an operator's command from the admin port. Standby and
-// takeover go the control socket's way and wait, within the request's
-// time, for the cluster's final answer; if it is still running then,
-// the answer is accepted, with a reason that says so.
+// takeover go the control socket's way and wait for the cluster's final
+// answer, within the request's time and the command's wait argument (a
+// duration, "0" for none); if it is still running then, the answer is
+// accepted, with a reason that says so.
 func (b adminBackend) Command(ctx context.Context, c admin.Command) (admin.Answer, error) {
 	switch c.Name {
 	case admin.CmdStandby, admin.CmdTakeover:
 		cmd := map[string]cluster.AdminCmd{admin.CmdStandby: cluster.CmdStandby, admin.CmdTakeover: cluster.CmdTakeover}[c.Name]
 		set, err := control.ParseSet(c.Args["set"])
+		wait := control.MaxWait
+		if w, ok := c.Args["wait"]; ok && err == nil {
+			if wait, err = time.ParseDuration(w); err == nil && (wait < 0 || wait > control.MaxWait) {
+				err = fmt.Errorf("wait %s: want 0 to %v", w, control.MaxWait)
+			}
+		}
 		if err != nil {
 			return admin.Answer{Verdict: admin.Refused, Reason: err.Error()}, nil
 		}
-		return b.admin(ctx, cmd, set)
+		return b.admin(ctx, cmd, set, wait)
 	case admin.CmdReload:
 		if err := b.a.Reload(ctx); err != nil {
 			return admin.Answer{Verdict: admin.Refused, Reason: err.Error()}, nil
@@ -189,37 +196,39 @@ func (b adminBackend) Command(ctx context.Context, c admin.Command) (admin.Answe
 		c.Name, admin.CmdStandby, admin.CmdTakeover, admin.CmdReload, admin.CmdClearLog)}, nil
 }
 
-func (b adminBackend) admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (admin.Answer, error) {
+func (b adminBackend) admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set, d time.Duration) (admin.Answer, error) {
 	answers, err := b.a.Admin(ctx, cmd, set)
 	if err != nil {
 		return admin.Answer{}, err
 	}
-	wait := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithDeadline(ctx, dl.Add(-answerMargin))
-		defer cancel()
-	}
-	var last control.Answer
-	for {
-		select {
-		case a, ok := <-answers:
-			if !ok {
-				if last.Verdict == "" {
-					return admin.Answer{}, errors.New("the daemon is stopping: the command got no answer")
-				}
-				return admin.Answer{Verdict: admin.Accepted, Reason: "accepted; the daemon stopped before it finished"}, nil
-			}
-			if a.Final() {
-				return admin.Answer{Verdict: a.Verdict, Reason: a.Reason}, nil
-			}
-			last = a
-		case <-wait.Done():
-			if last.Verdict == "" {
-				return admin.Answer{}, fmt.Errorf("no answer from the cluster in time: %w", wait.Err())
-			}
-			return admin.Answer{Verdict: admin.Accepted, Reason: "accepted and still running when the answer was due: follow it with status or the log"}, nil
+	// The first answer comes in the step that takes the command.
+	var first control.Answer
+	select {
+	case a, ok := <-answers:
+		if !ok {
+			return admin.Answer{}, errors.New("the daemon is stopping: the command got no answer")
 		}
+		first = a
+	case <-ctx.Done():
+		return admin.Answer{}, fmt.Errorf("no answer from the cluster in time: %w", ctx.Err())
+	}
+	if first.Final() || d == 0 {
+		return admin.Answer{Verdict: first.Verdict, Reason: first.Reason}, nil
+	}
+	deadline := time.Now().Add(d)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-answerMargin).Before(deadline) {
+		deadline = dl.Add(-answerMargin)
+	}
+	wait, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	select {
+	case a, ok := <-answers:
+		if ok {
+			return admin.Answer{Verdict: a.Verdict, Reason: a.Reason}, nil
+		}
+		return admin.Answer{Verdict: admin.Accepted, Reason: "accepted; the daemon stopped before it finished"}, nil
+	case <-wait.Done():
+		return admin.Answer{Verdict: admin.Accepted, Reason: "accepted and still running when the answer was due: follow it with status or the log"}, nil
 	}
 }
 

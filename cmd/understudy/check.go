@@ -62,8 +62,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	local = strings.ToLower(local)
 
 	cfg, diags := config.Load(*dir)
-	handlers, more := config.Check(cfg, local, config.SystemEnv(net.LookupHost))
+	env := config.SystemEnv(net.LookupHost)
+	handlers, more := config.Check(cfg, local, env)
 	diags = append(diags, more...)
+	diags = append(diags, env.CheckAdmin(*dir, cfg.Settings.Admin)...)
 
 	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags,
 		Errors: len(diags.Filter(config.Error)), Warnings: len(diags.Filter(config.Warning))}

@@ -129,7 +129,7 @@ func TestStatusUsage(t *testing.T) {
 		err  string
 	}{
 		{[]string{"extra"}, exitUsage, "understudy status: unexpected argument \"extra\"\n"},
-		{[]string{"-x"}, exitUsage, "flag provided but not defined: -x\nusage: understudy status [--json] [-s SOCKET]\n"},
+		{[]string{"-x"}, exitUsage, "flag provided but not defined: -x\nusage: understudy status [--json] [--cluster] [-s SOCKET] [--host HOST[:PORT] [--fingerprint FP]]\n"},
 	}
 	for _, tt := range tests {
 		if code, out, errs := runSub(runStatus, tt.args...); code != tt.code || out != "" || !strings.HasPrefix(errs, tt.err) {
