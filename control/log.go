@@ -20,22 +20,18 @@ const (
 const MaxLogWait = 30 * time.Second
 
 // LogQuery is the question of a log request: which of the daemon's
-// records to return, newest first.
+// records to return, newest first. The N newest (0: all) of those at or
+// after Since, at or above Level (debug, info, warn, error), containing
+// Text (ignoring case), and, in memory, numbered above After; WaitMS > 0
+// reads the memory only and waits up to that many milliseconds (at most
+// MaxLogWait) for a record when none is there: with After, a long poll.
 type LogQuery struct {
-	// N keeps the N newest records; 0 all.
-	N int `json:"n,omitempty"`
-	// Since keeps records at or after it.
-	Since time.Time `json:"since,omitzero"`
-	// Level keeps records at or above it: debug, info, warn, error.
-	Level string `json:"level,omitempty"`
-	// Text keeps records containing it, ignoring case.
-	Text string `json:"text,omitempty"`
-	// After keeps in-memory records with an ID above it (follow).
-	After uint64 `json:"after,omitempty"`
-	// WaitMS > 0 reads the in-memory records only and waits up to this
-	// many milliseconds (at most MaxLogWait) for one when none is there
-	// yet: with After, a long poll.
-	WaitMS int64 `json:"wait_ms,omitempty"`
+	N      int       `json:"n,omitempty"`
+	Since  time.Time `json:"since,omitzero"`
+	Level  string    `json:"level,omitempty"`
+	Text   string    `json:"text,omitempty"`
+	After  uint64    `json:"after,omitempty"`
+	WaitMS int64     `json:"wait_ms,omitempty"`
 }
 
 // Wait is q.WaitMS as a duration.
