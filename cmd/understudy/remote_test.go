@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -309,5 +310,74 @@ func TestDisagreements(t *testing.T) {
 		if got := disagreements(order, tc.views); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// ringBackend is a control backend whose log is a real ring.
+type ringBackend struct {
+	controltest.Backend
+	ring *logging.Ring
+}
+
+func (b *ringBackend) Log(ctx context.Context, q control.LogQuery) ([]logging.Record, error) {
+	return admin.LogFromRing(ctx, b.ring, "", admin.LogQuery{N: q.N, After: q.After, Level: q.Level, Wait: q.Wait()})
+}
+
+// lockedBuffer is an io.Writer for a command running in a goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestLogFollowLocal: --follow prints what is there oldest first, then
+// each record as it is logged, through the local socket.
+func TestLogFollowLocal(t *testing.T) {
+	b := &ringBackend{ring: logging.NewRing(100, slog.LevelInfo)}
+	log := slog.New(b.ring.Handler())
+	log.Info("first")
+	log.Info("second")
+	sock := controltest.Serve(t, &control.Server{Backend: b})
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- showLog(ctx, map[string]admin.LogReader{"": localLog(sock)}, logOpts{q: admin.LogQuery{N: 10}, follow: true}, &out, &errs)
+	}()
+	waitFor := func(text string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), text); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%q not printed within 20 s:\n%s%s", text, out.String(), errs.String())
+			}
+		}
+	}
+	waitFor("second")
+	log.Info("third")
+	log.Debug("not kept")
+	log.Warn("fourth")
+	waitFor("fourth")
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("exit %d: %s", code, errs.String())
+	}
+	var texts []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		_, text, _ := strings.Cut(line, ": ")
+		texts = append(texts, text)
+	}
+	if want := []string{"first", "second", "third", "fourth"}; !slices.Equal(texts, want) {
+		t.Errorf("followed %q, want %q", texts, want)
 	}
 }
