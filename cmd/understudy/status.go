@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -118,7 +119,7 @@ func printStatus(w io.Writer, st control.Status, now time.Time) {
 	if a := st.Admin; a != nil && len(a.Listen) > 0 {
 		fmt.Fprintf(w, "  admin port %s, certificate SHA-256 fingerprint\n    %s\n", strings.Join(a.Listen, " "), a.Fingerprint)
 	} else if a != nil {
-		fmt.Fprintf(w, "  admin port not running: %s\n", a.Err)
+		fmt.Fprintf(w, "  %s\n", cmp.Or(a.Err, "admin port not running"))
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprint(tw, "\nnode\tstatus\tlinks\n")

@@ -137,3 +137,22 @@ func TestStatusUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintStatusAdmin: the admin port's addresses and fingerprint, or
+// why it does not run.
+func TestPrintStatusAdmin(t *testing.T) {
+	st := controltest.Sample()
+	fp := strings.Repeat("3A:", 31) + "3A"
+	st.Admin = &control.AdminStatus{Listen: []string{"192.0.2.11:9050"}, Fingerprint: fp}
+	var b bytes.Buffer
+	printStatus(&b, st, controltest.Started)
+	if want := "config /etc/ha.d\n  admin port 192.0.2.11:9050, certificate SHA-256 fingerprint\n    " + fp + "\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
+	}
+	st.Admin = &control.AdminStatus{Listen: []string{}, Err: "admin port not started: no admin password is set"}
+	b.Reset()
+	printStatus(&b, st, controltest.Started)
+	if want := "  admin port not started: no admin password is set\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
+	}
+}
