@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/understudy-ha/understudy/admin"
 	"github.com/understudy-ha/understudy/admin/admintest"
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
@@ -187,4 +188,52 @@ func TestVouches(t *testing.T) {
 	if vouches(config.AuthKeys{Active: 1, Keys: map[int]config.AuthKey{1: sha, 2: crc}}) {
 		t.Error("authkeys with a crc key vouch for what anyone can forge")
 	}
+}
+
+// TestParseAnnouncement: what an announcement may and may not say.
+func TestParseAnnouncement(t *testing.T) {
+	fp := strings.Repeat("0A:", 31) + "0A"
+	msg := func(listen, fp string) session.Message {
+		return session.Message{Type: msgAdmin, Src: "node2", Fields: []session.Field{{Name: "listen", Value: listen}, {Name: "fp", Value: fp}}}
+	}
+	p, err := parseAnnouncement(msg("192.0.2.2:9050 [2001:db8::2]:9051 [::]:9052 0.0.0.0:9053", fp), true)
+	if err != nil || !slices.Equal(p.addrs, []string{"192.0.2.2:9050", "[2001:db8::2]:9051"}) || !slices.Equal(p.wild, []string{"9052", "9053"}) || p.fp != fp {
+		t.Errorf("good announcement: %+v, %v", p, err)
+	}
+	if p, err := parseAnnouncement(msg("192.0.2.2:9050", fp), false); err != nil || p.fp != "" {
+		t.Errorf("without vouching the fingerprint is kept: %+v, %v", p, err)
+	}
+	for _, bad := range []session.Message{
+		msg("", fp), msg("node2:9050", fp), msg("[fe80::1%eth0]:9050", fp), msg("192.0.2.2", fp), msg("192.0.2.2:0", fp),
+		msg(strings.Repeat("192.0.2.2:9050 ", maxPeerAddrs+1), fp), msg("192.0.2.2:9050", "AB:CD"), msg("192.0.2.2:9050", ""),
+	} {
+		if p, err := parseAnnouncement(bad, true); err == nil {
+			t.Errorf("%v accepted: %+v", bad.Fields, p)
+		}
+	}
+}
+
+func FuzzParseAnnouncement(f *testing.F) {
+	fp := strings.Repeat("0A:", 31) + "0A"
+	for _, s := range []string{"192.0.2.2:9050", "[::]:9050 192.0.2.2:1", "[fe80::1%eth0]:9050", "1.2.3.4:65536"} {
+		f.Add(s, fp)
+	}
+	f.Fuzz(func(t *testing.T, listen, fp string) {
+		m := session.Message{Type: msgAdmin, Fields: []session.Field{{Name: "listen", Value: listen}, {Name: "fp", Value: fp}}}
+		p, err := parseAnnouncement(m, true)
+		if err != nil {
+			return
+		}
+		if n := len(p.addrs) + len(p.wild); n < 1 || n > maxPeerAddrs {
+			t.Fatalf("%q: %d addresses kept", listen, n)
+		}
+		for _, a := range p.addrs {
+			if ap, err := netip.ParseAddrPort(a); err != nil || ap.Addr().IsUnspecified() {
+				t.Fatalf("%q: kept %q", listen, a)
+			}
+		}
+		if _, err := admin.ParseFingerprint(p.fp); err != nil {
+			t.Fatalf("%q: kept fingerprint %q", fp, p.fp)
+		}
+	})
 }

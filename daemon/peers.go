@@ -115,7 +115,7 @@ func parseAnnouncement(m session.Message, vouch bool) (*peerPort, error) {
 	}
 	for _, w := range words {
 		ap, err := netip.ParseAddrPort(w)
-		if err != nil || ap.Port() == 0 {
+		if err != nil || ap.Port() == 0 || ap.Addr().Zone() != "" {
 			return nil, fmt.Errorf("listen address %q: want IP:PORT", w)
 		}
 		if ap.Addr().IsUnspecified() {
