@@ -91,8 +91,11 @@ func (d *daemon) reloaded(err error) {
 		was := d.admin.srv != nil
 		d.stopAdmin(0) // listeners close now; requests in flight finish on their own
 		d.startAdmin()
-		if was || d.admin.srv != nil {
-			d.log.Info("admin port restarted for the new [admin] settings", "listen", fmt.Sprint(d.cfg.Settings.Admin.Listen))
+		switch {
+		case was && d.admin.srv != nil:
+			d.log.Info("admin port restarted for the new [admin] settings")
+		case was && len(d.cfg.Settings.Admin.Listen) == 0:
+			d.log.Info("admin port closed: [admin] listen is empty now")
 		}
 		return
 	}
