@@ -111,6 +111,10 @@ const (
 	Accepted = "accepted"
 	// Refused: nothing was done; Reason says why.
 	Refused = "refused"
+	// Failed: the cluster took the command on, then could not carry it
+	// out (standby, takeover: the peer did not answer in time, …);
+	// Reason says why.
+	Failed = "failed"
 )
 
 // Answer is what came of a command.
@@ -119,10 +123,10 @@ type Answer struct {
 	Reason  string `json:"reason,omitempty"`
 }
 
-// Err is nil unless the command was refused; then an error with the
-// reason.
+// Err is nil unless the command was refused or failed; then an error
+// with the reason.
 func (a Answer) Err() error {
-	if a.Verdict == Refused {
+	if a.Verdict == Refused || a.Verdict == Failed {
 		return errors.New(a.Reason)
 	}
 	return nil

@@ -57,12 +57,12 @@ func DialCLI(ctx context.Context, o CLIOptions) (*Client, error) {
 }
 
 // ClusterLog is `understudy log --cluster`: the records q selects from
-// each node's admin port, asked at once, merged newest first and marked
+// each node (its admin port, or the local socket), asked at once, merged newest first and marked
 // with the node (the key of nodes); q.N applies to the merged log, and
 // q.After and q.Wait, which are about one node's records, are ignored.
 // A node that fails is left out and named in the error, which comes
 // with the records of the others.
-func ClusterLog(ctx context.Context, nodes map[string]*Client, q LogQuery) ([]logging.Record, error) {
+func ClusterLog(ctx context.Context, nodes map[string]LogReader, q LogQuery) ([]logging.Record, error) {
 	q.After, q.Wait = 0, 0
 	var mu sync.Mutex
 	var wg sync.WaitGroup

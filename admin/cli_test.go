@@ -67,7 +67,7 @@ func TestClusterLog(t *testing.T) {
 		return admintest.Start(t, b, nil)
 	}
 	n1, n2, n3 := node("node1", 1, 4), node("node2", 2, 3, 5), node("node3")
-	clients := map[string]*admin.Client{"node1": n1.Dial(t), "node2": n2.Dial(t), "node3": n3.Dial(t)}
+	clients := map[string]admin.LogReader{"node1": n1.Dial(t), "node2": n2.Dial(t), "node3": n3.Dial(t)}
 	n3.HTTP.Close()
 	got, err := admin.ClusterLog(ctx(t), clients, admin.LogQuery{N: 4, After: 99, Wait: time.Hour})
 	var lines []string

@@ -314,8 +314,19 @@ const followWait = 25 * time.Second
 // returns nil) or fn or a request fails. It starts after the newest
 // record the node holds now: call Log first to show what came before.
 func (c *Client) Follow(ctx context.Context, q LogQuery, fn func(logging.Record) error) error {
+	return FollowLog(ctx, c, q, fn)
+}
+
+// LogReader is a node's log: a Client, or the local control socket.
+type LogReader interface {
+	Log(ctx context.Context, q LogQuery) ([]logging.Record, error)
+}
+
+// FollowLog is Client.Follow for any LogReader: it polls r with q.After
+// and q.Wait.
+func FollowLog(ctx context.Context, r LogReader, q LogQuery, fn func(logging.Record) error) error {
 	// The newest record of any kind gives the ID to follow from.
-	last, err := c.Log(ctx, LogQuery{N: 1})
+	last, err := r.Log(ctx, LogQuery{N: 1})
 	if err != nil {
 		return err
 	}
@@ -325,7 +336,7 @@ func (c *Client) Follow(ctx context.Context, q LogQuery, fn func(logging.Record)
 	}
 	for ctx.Err() == nil {
 		q.N, q.After, q.Wait = 0, after, followWait
-		recs, err := c.Log(ctx, q)
+		recs, err := r.Log(ctx, q)
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -97,7 +98,7 @@ func TestAnswerResponse(t *testing.T) {
 			Response{Error: "standby [all] failed: the peer did not answer", Verdict: "failed", Reason: "the peer did not answer"}},
 	}
 	for _, tt := range tests {
-		if got := answerResponse("standby [all]", tt.a); got != tt.want {
+		if got := answerResponse("standby [all]", tt.a); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("answerResponse(%+v) = %+v, want %+v", tt.a, got, tt.want)
 		}
 	}

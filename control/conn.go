@@ -25,6 +25,8 @@ var handlers = map[string]func(s *Server, ctx context.Context, req Request, log 
 	CmdStandby:  (*Server).handleAdmin,
 	CmdTakeover: (*Server).handleAdmin,
 	CmdReload:   (*Server).handleReload,
+	CmdLog:      (*Server).handleLog,
+	CmdClearLog: (*Server).handleClearLog,
 }
 
 // serveConn runs one exchange: read a request, check the peer, answer.
@@ -58,7 +60,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, log *slog.Logger, id
 	h, ok := handlers[req.Cmd]
 	if !ok {
 		log.Warn("bad control request", "cmd", req.Cmd, "err", "unknown command")
-		s.reply(c, log, failure("unknown command %q: want %s, %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover, CmdReload))
+		s.reply(c, log, failure("unknown command %q: want %s, %s, %s, %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover, CmdReload, CmdLog, CmdClearLog))
 		return
 	}
 	h(s, ctx, req, log, func(resp Response) { s.reply(c, log, resp) })

@@ -1,12 +1,13 @@
 // Package control is the operator's way into a running daemon: a local
-// Unix socket that answers `understudy status`, `standby`, `takeover` and
-// `reload`, and heartbeat's cl_status, hb_standby and hb_takeover
+// Unix socket that answers `understudy status`, `standby`, `takeover`,
+// `reload` and `log`, and heartbeat's cl_status, hb_standby and hb_takeover
 // (package hbcompat).
 //
 // The daemon calls Listen to create the socket (mode 0600; a stale socket
 // left by a crashed daemon is replaced, a live one is refused with
 // ErrRunning) and Serve to answer on it through a Backend, the daemon's
-// view of itself. The commands call GetStatus, Admin and SendReload.
+// view of itself. The commands call GetStatus, Admin, SendReload,
+// GetLog and ClearLog.
 //
 // # Protocol
 //
@@ -21,6 +22,8 @@
 //	{"cmd":"standby","wait_ms":30000}  {"ok":true,"verdict":"accepted"}
 //	                                   {"ok":true,"verdict":"done"}
 //	{"cmd":"reload"}                   {"ok":true} or every problem of the new configuration
+//	{"cmd":"log","log":{"n":50}}       {"ok":true,"records":[...newest first...]}
+//	{"cmd":"clear-log"}                {"ok":true,"cleared":1000}
 //
 // set is all, local, foreign or failback (= foreign), as hb_standby and
 // hb_takeover take it (heartbeat-spec §6.4); empty means all. The answer
@@ -33,6 +36,11 @@
 // meaning: true when the command was taken on. Fields are append-only:
 // old clients work with new daemons, and Admin asks an older daemon,
 // which refuses unknown fields, again without wait_ms.
+//
+// A log request's query (LogQuery) may wait, with after and wait_ms, for
+// records newer than the last one seen: the way `understudy log
+// --follow` polls. A Backend that keeps no log (one without the methods
+// of LogBackend) refuses it.
 //
 // # Safety
 //

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/understudy-ha/understudy/cluster"
+	"github.com/understudy-ha/understudy/logging"
 )
 
 // DefaultSocket is where the daemon listens unless told otherwise.
@@ -28,8 +29,9 @@ const (
 const MaxRequest = 4096
 
 // maxResponse bounds what the client reads: a status of a large cluster
-// is tens of kilobytes.
-const maxResponse = 8 << 20
+// is tens of kilobytes, a log answer may hold logging.MaxFileRecords
+// lines.
+const maxResponse = 64 << 20
 
 // Request commands. Append-only: old CLIs talk to new daemons.
 const (
@@ -50,6 +52,8 @@ type Request struct {
 	// from clients older than the field) answers with the cluster's
 	// immediate answer only. At most MaxWait.
 	WaitMS int64 `json:"wait_ms,omitempty"`
+	// Log is the query of a log request.
+	Log *LogQuery `json:"log,omitempty"`
 }
 
 // Response is one line from the server. Fields are append-only.
@@ -63,6 +67,10 @@ type Response struct {
 	// these fields.
 	Verdict string `json:"verdict,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Records answer a log request, newest first.
+	Records []logging.Record `json:"records,omitempty"`
+	// Cleared is how many records a clear-log request cleared.
+	Cleared int `json:"cleared,omitempty"`
 }
 
 // ErrBadSet is returned by ParseSet for a word it does not know.

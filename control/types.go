@@ -23,6 +23,34 @@ type Status struct {
 	// BadPackets counts the frames dropped since the daemon started, by
 	// reason ("bad digest", "replay", ...).
 	BadPackets map[string]uint64 `json:"bad_packets,omitempty"`
+	// Admin is this node's admin port; nil when [admin] listen is empty.
+	Admin *AdminStatus `json:"admin,omitempty"`
+	// AdminPeers are the other nodes' admin ports, as each announced
+	// its own over the heartbeat links (signed with authkeys).
+	AdminPeers []AdminPeer `json:"admin_peers,omitempty"`
+}
+
+// AdminStatus is this node's admin port (understudy-admin(7)).
+type AdminStatus struct {
+	// Listen are the addresses it listens on; empty when it is not
+	// running, and Err says why.
+	Listen []string `json:"listen"`
+	// Fingerprint is the SHA-256 fingerprint of its certificate.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Err         string `json:"err,omitempty"`
+}
+
+// AdminPeer is another node's admin port as it announced it.
+type AdminPeer struct {
+	Node string `json:"node"`
+	// Addrs are where to reach it, "host:port"; an announced wildcard
+	// address is replaced by the address its announcement came from.
+	Addrs []string `json:"addrs"`
+	// Fingerprint is its certificate's; "" when the announcement was not
+	// authenticated (authkeys method crc) and cannot vouch for it.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Heard is when its last announcement came.
+	Heard time.Time `json:"heard"`
 }
 
 // LinkStatus is one of this node's heartbeat links.

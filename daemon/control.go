@@ -17,10 +17,9 @@ import (
 // controlServer serves the control socket; requests reach the loop on a
 // channel, because only the loop touches the state machine.
 type controlServer struct {
-	ln       net.Listener
-	requests chan ctlReq
-	cancel   context.CancelFunc
-	done     chan struct{}
+	ln     net.Listener
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 type ctlReq struct {
@@ -34,7 +33,7 @@ type ctlReq struct {
 	answers chan control.Answer
 }
 
-func listenControl(runDir string, log *slog.Logger, requests chan ctlReq) (*controlServer, error) {
+func listenControl(runDir string, log *slog.Logger, b control.Backend) (*controlServer, error) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run directory: %w", err)
 	}
@@ -43,10 +42,10 @@ func listenControl(runDir string, log *slog.Logger, requests chan ctlReq) (*cont
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &controlServer{ln: ln, requests: requests, cancel: cancel, done: make(chan struct{})}
+	s := &controlServer{ln: ln, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		control.Serve(ctx, ln, backend{s}, log) // the server adds component=control
+		control.Serve(ctx, ln, b, log) // the server adds component=control
 	}()
 	return s, nil
 }
@@ -61,7 +60,7 @@ func (s *controlServer) close() {
 }
 
 // backend is control.Backend over the request channel.
-type backend struct{ s *controlServer }
+type backend struct{ requests chan<- ctlReq }
 
 func (b backend) Status(ctx context.Context) (control.Status, error) {
 	r := ctlReq{status: true, reply: make(chan control.Status, 1)}
@@ -99,7 +98,7 @@ func (b backend) Reload(ctx context.Context) error {
 
 func (b backend) ask(ctx context.Context, r ctlReq) error {
 	select {
-	case b.s.requests <- r:
+	case b.requests <- r:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("the daemon is busy: %w", ctx.Err())
@@ -149,6 +148,7 @@ func (d *daemon) control(r ctlReq) cluster.Event {
 			st.Links[i].Err = s.Err.Error()
 		}
 	}
+	d.adminStatus(&st)
 	r.reply <- st
 	return nil
 }

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/understudy-ha/understudy/admin/metrics"
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/logging"
 	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/resources"
 	"github.com/understudy-ha/understudy/transport"
@@ -44,6 +46,10 @@ type Options struct {
 	// WatchdogEvery (systemd's WATCHDOG=1).
 	Watchdog      func()
 	WatchdogEvery time.Duration
+	// Ring keeps Logger's recent records for `understudy log`: the
+	// caller tees Logger into it (logging.Tee). Nil: a ring nobody
+	// feeds.
+	Ring *logging.Ring
 }
 
 // Run loads the configuration, opens the links and runs the node until
@@ -99,6 +105,14 @@ type daemon struct {
 	changed   chan string
 	stopWatch func()
 	watchStop chan struct{}
+	// api answers the control socket and the admin port; admin is the
+	// admin port; metrics are fed by the loop (metrics.go), frameLink
+	// and acquiring for them.
+	api       *api
+	admin     adminPort
+	metrics   *metrics.Metrics
+	frameLink string
+	acquiring map[string]time.Time
 }
 
 // start does everything that can fail before the loop runs.
@@ -139,7 +153,7 @@ func start(o Options) (*daemon, error) {
 	}
 	d.ops = newOps(cfg, act)
 	d.hooks = d.newHooks(cfg)
-	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log, d.requests); err != nil {
+	if d.ctl, err = listenControl(cfg.Settings.Paths.RunDir, d.log, d.api); err != nil {
 		d.ops.close()
 		return nil, err
 	}
@@ -153,6 +167,7 @@ func start(o Options) (*daemon, error) {
 		return nil, fmt.Errorf("no heartbeat link could be opened: %v", err)
 	}
 	d.links = links
+	d.startAdmin()
 	if !o.NoWatch {
 		if d.stopWatch, err = watchConfig(o.Dir, 300*time.Millisecond, d.changed, d.watchStop); err != nil {
 			d.log.Warn("configuration files are not watched; reload with SIGHUP or understudy reload", "err", err)
@@ -170,6 +185,13 @@ func newDaemon(o Options, cfg *config.Config, self string) *daemon {
 		frames: make(chan transport.Frame, 256), status: make(chan transport.Status, 64),
 		requests: make(chan ctlReq), linkUp: map[string]transport.Status{},
 		waiting: map[uint64]chan control.Answer{}, bad: newBadPackets(), machine: preflight.System(), changed: make(chan string), watchStop: make(chan struct{})}
+	d.api = &api{backend: backend{d.requests}, ring: o.Ring}
+	if d.api.ring == nil {
+		d.api.ring = logging.NewRing(0, nil)
+	}
+	d.api.logfile.Store(&cfg.Logfile)
+	d.metrics = d.newMetrics()
+	d.acquiring = map[string]time.Time{}
 	d.openLinks = func(media []config.Medium) (linkSet, error) {
 		f, err := transport.OpenAll(media, transport.Options{Frames: d.frames, Status: d.status})
 		if f == nil {
@@ -220,6 +242,7 @@ func (d *daemon) identity() error {
 }
 
 func (d *daemon) close() {
+	d.stopAdmin(adminShutdown)
 	if d.stopWatch != nil {
 		close(d.watchStop)
 		d.stopWatch()

@@ -19,6 +19,7 @@ import (
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/hooks"
+	"github.com/understudy-ha/understudy/logging"
 	"github.com/understudy-ha/understudy/preflight"
 	"github.com/understudy-ha/understudy/transport"
 	"github.com/understudy-ha/understudy/transport/session"
@@ -73,7 +74,9 @@ func newLab(t *testing.T, haresources string) *lab {
 	}
 	l := &lab{t: t, dir: dir, links: &fakeLinks{out: make(chan transport.Outbound, 1024)},
 		act: &fakeActuator{}, events: &fakeNotifier{}, log: &syncBuffer{}, peerGen: 7, done: make(chan error, 1)}
-	o := Options{Dir: dir, Node: "node1", NoWatch: true, Logger: slog.New(slog.NewTextHandler(l.log, nil))}
+	ring := logging.NewRing(1000, slog.LevelDebug)
+	o := Options{Dir: dir, Node: "node1", NoWatch: true, Ring: ring,
+		Logger: slog.New(logging.Tee(slog.NewTextHandler(l.log, nil), ring.Handler()))}
 	l.d = newDaemon(o, cfg, "node1")
 	l.d.machine = labMachine{}
 	if err := l.d.identity(); err != nil {

@@ -100,6 +100,7 @@ func (d *daemon) drainFrames(ctx context.Context) {
 func (d *daemon) frame(f transport.Frame) cluster.Event {
 	now := time.Now()
 	r, err := d.sess.Decode(f.Data, now)
+	d.observeFrame(f, r, err)
 	if err != nil {
 		// Counted always; logged, within bounds, when log_badpack is on.
 		if d.bad.seen(f.From.Addr(), session.ReasonOf(err), now) && d.cfg.LogBadPack {
@@ -162,6 +163,7 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 		d.send(o)
 	}
 	d.answer(out.Answers)
+	d.observe(out)
 }
 
 func (d *daemon) send(o transport.Outbound) {

@@ -71,14 +71,13 @@ func TestLoopStartupAndHeartbeatLoss(t *testing.T) {
 func TestLoopGuardRefusalWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "node1 192.0.2.10\n")
-		l.act.fail = map[string]error{}
-		l.act.fail["192.0.2.10"] = &resources.ClaimError{Group: "192.0.2.10"}
+		l.act.failWith("192.0.2.10", &resources.ClaimError{Group: "192.0.2.10"})
 		time.Sleep(1100 * time.Millisecond) // initdead: node2 never heard
 		l.heard()
 		if got := l.act.ops(); !slices.Equal(got, []string{"acquire 192.0.2.10 1"}) {
 			t.Fatalf("operations = %v, want one refused acquire", got)
 		}
-		delete(l.act.fail, "192.0.2.10")
+		l.act.failWith("192.0.2.10", nil)
 		time.Sleep(600 * time.Millisecond)
 		synctest.Wait()
 		if got := l.act.ops(); !slices.Equal(got, []string{"acquire 192.0.2.10 1", "acquire 192.0.2.10 1"}) || !l.act.runs("192.0.2.10") {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
@@ -28,6 +29,8 @@ type fakeActuator struct {
 	block      map[string]bool
 	running    map[string]bool
 	closed     bool
+	// delay is how long each operation takes.
+	delay time.Duration
 }
 
 func (f *fakeActuator) record(s string) {
@@ -40,6 +43,10 @@ func (f *fakeActuator) record(s string) {
 }
 
 func (f *fakeActuator) wait(ctx context.Context, g config.Group) error {
+	f.mu.Lock()
+	delay := f.delay
+	f.mu.Unlock()
+	time.Sleep(delay)
 	if f.block[g.Key] {
 		<-ctx.Done()
 		return ctx.Err()
@@ -73,6 +80,16 @@ func (f *fakeActuator) Release(ctx context.Context, g config.Group) error {
 	defer f.mu.Unlock()
 	delete(f.running, g.Key)
 	return nil
+}
+
+// failWith makes the acquisitions of key fail with err (nil: succeed).
+func (f *fakeActuator) failWith(key string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail == nil {
+		f.fail = map[string]error{}
+	}
+	f.fail[key] = err
 }
 
 // ops returns the acquisitions and releases so far ("acquire KEY N").

@@ -26,6 +26,7 @@ func (d *daemon) reload(why string) (cluster.Event, error) {
 	if err != nil || ev != nil {
 		d.notifyReload(err)
 	}
+	d.reloaded(err)
 	return ev, err
 }
 

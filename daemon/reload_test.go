@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/understudy-ha/understudy/config"
-	"github.com/understudy-ha/understudy/preflight"
 )
 
 // TestReloadRefusesWhatStartRefuses: a reload runs the start-up checks of
@@ -51,7 +50,7 @@ func TestReloadRefusesWhatStartRefuses(t *testing.T) {
 				write(name, text)
 			}
 			var logged bytes.Buffer
-			d := &daemon{o: Options{Dir: dir}, log: slog.New(slog.NewTextHandler(&logged, nil)), cfg: old, self: "node1", machine: preflight.System()}
+			d := newDaemon(Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logged, nil))}, old, "node1")
 			ev, err := d.reload("test")
 			if err == nil || ev != nil {
 				t.Fatalf("reload accepted: %v, %v", ev, err)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/understudy-ha/understudy/admin"
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/control"
 )
@@ -33,11 +35,12 @@ const exitPending = 3
 const adminHelp = `
 
 The command waits for the cluster's answer: the first line once the
-cluster accepted the command, the second when it is done. Exit status:
+cluster accepted the command, the second when it is done (with --host,
+the node waits at most its [admin] request_timeout too). Exit status:
 0 done (or accepted, with --wait 0); 1 refused or failed (the reason is
 on stderr), no daemon, or a wrong set or too many arguments (as
 hb_standby); 2 bad usage; 3 accepted and still running when --wait ran
-out.`
+out; 4 the login to the admin port failed.`
 
 func runStandby(args []string, stdout, stderr io.Writer) int {
 	return runAdmin("standby", cluster.CmdStandby, args, stdout, stderr)
@@ -52,11 +55,16 @@ func runTakeover(args []string, stdout, stderr io.Writer) int {
 // hb_takeover do, exit status 1 included, so that scripts written for
 // heartbeat keep working.
 func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr io.Writer) int {
-	f := newFlags(name, "[-s SOCKET] [--wait DURATION] [all|foreign|local|failback]", adminVerb[cmd].help+adminHelp)
+	f := newFlags(name, "[-s SOCKET | --host HOST[:PORT] [--fingerprint FP]] [--wait DURATION] [all|foreign|local|failback]", adminVerb[cmd].help+adminHelp+remoteHelp)
 	sock := f.socket()
 	wait := f.Duration("wait", control.DefaultWait, "how long to follow the command for its outcome; 0: return once the cluster accepted it")
+	remote := f.remote()
 	if code, ok := f.parse(args, stdout, stderr); !ok {
 		return code
+	}
+	viaHost, ok := remote.on(name, stderr)
+	if !ok {
+		return exitUsage
 	}
 	if *wait < 0 || *wait > control.MaxWait {
 		fmt.Fprintf(stderr, "understudy %s: --wait %v: want 0 to %v\n", name, *wait, control.MaxWait)
@@ -74,9 +82,21 @@ func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr i
 		return exitFail
 	}
 	verb := adminVerb[cmd]
-	res, msg := control.Admin(context.Background(), *sock, cmd, set, *wait, func() {
-		fmt.Fprintf(stdout, verb.going+"\n", set)
-	})
+	var res control.Result
+	var msg string
+	if viaHost {
+		var code int
+		if res, msg, code = remoteAdmin(name, remote, cmd, set, *wait, stderr); code != exitOK {
+			return code
+		}
+		if res != control.ResultFailed && res != control.ResultDone {
+			fmt.Fprintf(stdout, verb.going+"\n", set)
+		}
+	} else {
+		res, msg = control.Admin(context.Background(), *sock, cmd, set, *wait, func() {
+			fmt.Fprintf(stdout, verb.going+"\n", set)
+		})
+	}
 	switch res {
 	case control.ResultDone:
 		if msg != "" {
@@ -88,4 +108,38 @@ func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr i
 		fmt.Fprintf(stderr, "understudy %s: %s\n", name, msg)
 	}
 	return map[control.Result]int{control.ResultPending: exitPending, control.ResultFailed: exitFail}[res]
+}
+
+// remoteAdmin runs a standby or takeover through the admin port of
+// --host and returns how it ended as control.Admin does, or the exit
+// status of a failed login.
+func remoteAdmin(name string, remote remoteFlags, cmd cluster.AdminCmd, set cluster.Set, wait time.Duration, stderr io.Writer) (control.Result, string, int) {
+	d, err := newDialer(stderr)
+	if err != nil {
+		return 0, "", remoteFailed(name, err, stderr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait+2*admin.DefaultClientTimeout)
+	defer cancel()
+	c, err := remote.login(ctx, d)
+	if err != nil {
+		return 0, "", remoteFailed(name, err, stderr)
+	}
+	defer c.Close()
+	command := admin.Takeover(set)
+	if cmd == cluster.CmdStandby {
+		command = admin.Standby(set)
+	}
+	command.Args["wait"] = wait.String()
+	a, err := c.Command(ctx, command)
+	switch {
+	case err != nil:
+		return control.ResultFailed, err.Error(), exitOK
+	case a.Verdict == admin.Done:
+		return control.ResultDone, a.Reason, exitOK
+	case a.Verdict == admin.Accepted && wait == 0:
+		return control.ResultAccepted, a.Reason, exitOK
+	case a.Verdict == admin.Accepted:
+		return control.ResultPending, a.Reason, exitOK
+	}
+	return control.ResultFailed, control.Answer{Verdict: a.Verdict, Reason: a.Reason}.String(), exitOK
 }

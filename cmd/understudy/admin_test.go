@@ -48,7 +48,7 @@ func TestAdminCommands(t *testing.T) {
 func TestAdminArguments(t *testing.T) {
 	b := &controltest.Backend{}
 	sock := controltest.Serve(t, &control.Server{Backend: b})
-	const usage = " [-s SOCKET] [--wait DURATION] [all|foreign|local|failback]\n"
+	const usage = " [-s SOCKET | --host HOST[:PORT] [--fingerprint FP]] [--wait DURATION] [all|foreign|local|failback]\n"
 	tests := []struct {
 		name string
 		args []string

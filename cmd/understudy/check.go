@@ -69,8 +69,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// The daemon's own checks of the machine, unless --node names another.
 	pre := preflight.Run(cfg, preflight.Options{Node: local, Machine: preflight.System(), Elsewhere: local != here})
 	diags = append(diags, pre.Diagnostics...)
-	handlers, more := config.Check(cfg, config.SystemEnv())
+	env := config.SystemEnv()
+	handlers, more := config.Check(cfg, env)
 	diags = append(diags, more...)
+	diags = append(diags, env.CheckAdmin(*dir, cfg.Settings.Admin)...)
 
 	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags, Skipped: pre.Skipped,
 		Errors: len(diags.Filter(config.Error)), Warnings: len(diags.Filter(config.Warning))}

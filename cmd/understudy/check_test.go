@@ -195,3 +195,25 @@ func TestCheckMonitors(t *testing.T) {
 		t.Errorf("JSON config = %+v", rep.Config)
 	}
 }
+
+// TestCheckAdminPassword: an admin port without a password file is a
+// warning that says how to set one; a password file others can read is
+// one too.
+func TestCheckAdminPassword(t *testing.T) {
+	dir := sampleDir(t)
+	toml := filepath.Join(dir, "understudy.toml")
+	b, err := os.ReadFile(toml)
+	if err != nil || !strings.Contains(string(b), "\n# listen = [") {
+		t.Fatalf("the sample understudy.toml has no listen line to set: %v", err)
+	}
+	os.WriteFile(toml, []byte(strings.Replace(string(b), "\n# listen = [", "\nlisten = [", 1)), 0o644)
+	code, out, _ := runCmd("check", "-c", dir, "--node", "node1")
+	if code != exitOK || !strings.Contains(out, "no admin password is set") || !strings.Contains(out, "understudy passwd -c "+dir) {
+		t.Errorf("exit %d, want 0 and a warning with the fix:\n%s", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "understudy.passwd"), []byte("x\n"), 0o644)
+	os.Chmod(filepath.Join(dir, "understudy.passwd"), 0o644)
+	if _, out, _ := runCmd("check", "-c", dir, "--node", "node1"); !strings.Contains(out, "mode 0644 is too open") {
+		t.Errorf("an open password file is not reported:\n%s", out)
+	}
+}

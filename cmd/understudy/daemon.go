@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -40,13 +41,20 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	if !f.noArgs(stderr) {
 		return exitUsage
 	}
-	// Until ha.cf is read, and if it cannot be: stderr only.
+	// Until ha.cf is read, and if it cannot be: stderr only. Every
+	// record also goes to the ring that understudy log reads.
 	log, sink, _ := logging.New(logOptions(config.HACF{SyslogMsgFmt: true}, stderr, *debug))
 	defer sink.Close()
+	ringLevel := new(slog.LevelVar)
+	ring := logging.NewRing(logging.DefaultRingSize, ringLevel)
+	log = slog.New(logging.Tee(log.Handler(), ring.Handler()))
 	setLogging := func(cfg *config.Config) {
-		if err := sink.Reconfigure(logOptions(cfg.HACF, stderr, *debug)); err != nil {
+		o := logOptions(cfg.HACF, stderr, *debug)
+		if err := sink.Reconfigure(o); err != nil {
 			log.Warn("logging", "err", err)
 		}
+		ringLevel.Set(map[bool]slog.Level{true: slog.LevelDebug, false: slog.LevelInfo}[o.Debug > 0])
+		ring.Resize(cfg.Settings.Admin.LogRecords)
 	}
 	// A broken stderr (journald restarted) must not kill the daemon with
 	// SIGPIPE; heartbeat ignores it too (spec 6.6).
@@ -67,7 +75,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	err := daemon.Run(ctx, daemon.Options{Dir: *dir, Node: *node, Logger: log, Version: version, Reload: reload, NoWatch: *noWatch,
-		Logging: setLogging, Ready: func() { sdnotify.Ready() },
+		Logging: setLogging, Ring: ring, Ready: func() { sdnotify.Ready() },
 		Watchdog: func() { sdnotify.Watchdog() }, WatchdogEvery: sdnotify.WatchdogInterval()})
 	if err != nil {
 		// Once: the logger writes to stderr as well as to ha.cf's

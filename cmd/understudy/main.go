@@ -20,6 +20,9 @@ const (
 	exitNotConfigured = 6
 )
 
+// More exit codes: exitPending (3, standby and takeover) and exitLogin
+// (4, commands with --host).
+
 type command struct {
 	name, summary string
 	run           func(args []string, stdout, stderr io.Writer) int
@@ -33,6 +36,8 @@ var commands = []command{
 	{"standby", "hand groups over to the peer (hb_standby)", runStandby},
 	{"takeover", "take groups over from the peer (hb_takeover)", runTakeover},
 	{"reload", "make the daemon re-read its configuration", runReload},
+	{"log", "show the daemon's log, newest first, or the whole cluster's", runLog},
+	{"passwd", "set the admin port's password", runPasswd},
 	{"version", "print the version (also --version)", runVersion},
 }
 
@@ -48,6 +53,7 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	args = globalRemote(args)
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
@@ -79,7 +85,7 @@ func lookup(name string) (command, bool) {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: understudy COMMAND [options]\n       understudy --version | --help\n\ncommands:")
+	fmt.Fprintln(w, "usage: understudy COMMAND [options]\n       understudy --host HOST[:PORT] [--fingerprint FP] COMMAND [options]\n       understudy --version | --help\n\ncommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,37 +13,88 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/understudy-ha/understudy/admin"
 	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/resources"
 )
 
 func runStatus(args []string, stdout, stderr io.Writer) int {
-	f := newFlags("status", "[--json] [-s SOCKET]", "Shows the running daemon's view of the cluster: nodes, links, groups and\nresources. Exit status: 0 the daemon answered, 1 it did not, 2 bad usage.")
+	f := newFlags("status", "[--json] [--cluster] [-s SOCKET] [--host HOST[:PORT] [--fingerprint FP]]",
+		"Shows the running daemon's view of the cluster: nodes, links, groups and\n"+
+			"resources, and its admin port's certificate fingerprint. With --cluster,\n"+
+			"every node's own view side by side (the others are asked on their admin\n"+
+			"ports, which they announce over the heartbeat links), and where they\n"+
+			"disagree. Exit status: 0 the daemon answered (--cluster: every node\n"+
+			"answered and they agree); 1 it did not (--cluster: a node did not answer,\n"+
+			"or they disagree); 2 bad usage; 4 the login to an admin port failed."+remoteHelp)
 	sock := f.socket()
 	asJSON := f.Bool("json", false, "print the status as one JSON document")
+	all := f.Bool("cluster", false, "show every node's own view side by side, and where they disagree")
+	remote := f.remote()
 	if code, ok := f.parse(args, stdout, stderr); !ok {
 		return code
 	}
-	if !f.noArgs(stderr) {
+	viaHost, ok := remote.on("status", stderr)
+	if !ok || !f.noArgs(stderr) {
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), control.DefaultTimeout)
+	var d *dialer
+	var err error
+	if viaHost || *all {
+		if d, err = newDialer(stderr); err != nil {
+			return remoteFailed("status", err, stderr)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), control.DefaultTimeout+2*admin.DefaultClientTimeout)
 	defer cancel()
-	st, err := control.GetStatus(ctx, *sock)
+	var st control.Status
+	if viaHost {
+		var c *admin.Client
+		if c, err = remote.login(ctx, d); err == nil {
+			defer c.Close()
+			st, err = c.Status(ctx)
+		}
+	} else {
+		st, err = control.GetStatus(ctx, *sock)
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "understudy status: %v\n", err)
-		return exitFail
+		return remoteFailed("status", err, stderr)
+	}
+	if *all {
+		return showCluster(ctx, d, st, *asJSON, stdout, stderr)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
-			fmt.Fprintf(stderr, "understudy status: %v\n", err)
-			return exitFail
-		}
-		return exitOK
+		return writeJSON("status", st, stdout, stderr)
 	}
 	printStatus(stdout, st, time.Now())
+	return exitOK
+}
+
+// showCluster gathers and shows every node's view.
+func showCluster(ctx context.Context, d *dialer, first control.Status, asJSON bool, stdout, stderr io.Writer) int {
+	v := d.gatherCluster(ctx, first)
+	code := exitOK
+	if len(v.Unreachable) > 0 || len(v.Disagreements) > 0 {
+		code = exitFail
+	}
+	if asJSON {
+		if c := writeJSON("status", v, stdout, stderr); c != exitOK {
+			return c
+		}
+		return code
+	}
+	printCluster(stdout, v)
+	return code
+}
+
+// writeJSON prints v as one indented JSON document.
+func writeJSON(name string, v any, stdout, stderr io.Writer) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "understudy %s: %v\n", name, err)
+		return exitFail
+	}
 	return exitOK
 }
 
@@ -71,6 +123,11 @@ func printStatus(w io.Writer, st control.Status, now time.Time) {
 			bad = append(bad, fmt.Sprintf("%d %s", st.BadPackets[reason], reason))
 		}
 		fmt.Fprintf(w, "  packets dropped: %s\n", strings.Join(bad, ", "))
+	}
+	if a := st.Admin; a != nil && len(a.Listen) > 0 {
+		fmt.Fprintf(w, "  admin port %s, certificate SHA-256 fingerprint\n    %s\n", strings.Join(a.Listen, " "), a.Fingerprint)
+	} else if a != nil {
+		fmt.Fprintf(w, "  %s\n", cmp.Or(a.Err, "admin port not running"))
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprint(tw, "\nnode\tstatus\tlinks\n")

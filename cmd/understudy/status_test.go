@@ -131,11 +131,30 @@ func TestStatusUsage(t *testing.T) {
 		err  string
 	}{
 		{[]string{"extra"}, exitUsage, "understudy status: unexpected argument \"extra\"\n"},
-		{[]string{"-x"}, exitUsage, "flag provided but not defined: -x\nusage: understudy status [--json] [-s SOCKET]\n"},
+		{[]string{"-x"}, exitUsage, "flag provided but not defined: -x\nusage: understudy status [--json] [--cluster] [-s SOCKET] [--host HOST[:PORT] [--fingerprint FP]]\n"},
 	}
 	for _, tt := range tests {
 		if code, out, errs := runSub(runStatus, tt.args...); code != tt.code || out != "" || !strings.HasPrefix(errs, tt.err) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and %q", tt.args, code, out, errs, tt.code, tt.err)
 		}
+	}
+}
+
+// TestPrintStatusAdmin: the admin port's addresses and fingerprint, or
+// why it does not run.
+func TestPrintStatusAdmin(t *testing.T) {
+	st := controltest.Sample()
+	fp := strings.Repeat("3A:", 31) + "3A"
+	st.Admin = &control.AdminStatus{Listen: []string{"192.0.2.11:9050"}, Fingerprint: fp}
+	var b bytes.Buffer
+	printStatus(&b, st, controltest.Started)
+	if want := "config /etc/ha.d\n  admin port 192.0.2.11:9050, certificate SHA-256 fingerprint\n    " + fp + "\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
+	}
+	st.Admin = &control.AdminStatus{Listen: []string{}, Err: "admin port not started: no admin password is set"}
+	b.Reset()
+	printStatus(&b, st, controltest.Started)
+	if want := "  admin port not started: no admin password is set\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // helpCommands are the commands whose options go through newFlags.
-var helpCommands = []string{"check", "daemon", "decode", "status", "standby", "takeover", "reload"}
+var helpCommands = []string{"check", "daemon", "decode", "status", "standby", "takeover", "reload", "log", "passwd"}
 
 var optionName = regexp.MustCompile(`^-{1,2}[a-z][a-z-]*$`)
 
@@ -86,7 +86,7 @@ func TestTopLevel(t *testing.T) {
 		{[]string{"-h"}, exitOK, "usage: understudy COMMAND", ""},
 		{[]string{"--help"}, exitOK, "usage: understudy COMMAND", ""},
 		{[]string{"help"}, exitOK, "usage: understudy COMMAND", ""},
-		{[]string{"help", "takeover"}, exitOK, "usage: understudy takeover [-s SOCKET]", ""},
+		{[]string{"help", "takeover"}, exitOK, "usage: understudy takeover [-s SOCKET | --host HOST[:PORT]", ""},
 		{[]string{"help", "bogus"}, exitUsage, "", "understudy help: unknown command \"bogus\"\nusage: understudy COMMAND"},
 		{[]string{"version"}, exitOK, "understudy dev\n", ""},
 		{[]string{"--version"}, exitOK, "understudy dev\n", ""},

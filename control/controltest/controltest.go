@@ -14,6 +14,7 @@ import (
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/control"
+	"github.com/understudy-ha/understudy/logging"
 	"github.com/understudy-ha/understudy/resources"
 )
 
@@ -32,10 +33,14 @@ type Backend struct {
 	// Open it stays open, as when the outcome is slow to come.
 	Answers []control.Answer
 	Open    bool
+	// Records are what Log answers, whatever the query; ClearLog empties
+	// them.
+	Records []logging.Record
 
 	mu      sync.Mutex
 	cmds    []Admin
 	reloads int
+	queries []control.LogQuery
 }
 
 // Admin is one recorded admin command.
@@ -44,7 +49,10 @@ type Admin struct {
 	Set cluster.Set
 }
 
-var _ control.Backend = (*Backend)(nil)
+var (
+	_ control.Backend    = (*Backend)(nil)
+	_ control.LogBackend = (*Backend)(nil)
+)
 
 // Status returns b.St or b.StatusErr.
 func (b *Backend) Status(ctx context.Context) (control.Status, error) {
@@ -87,6 +95,30 @@ func (b *Backend) Reload(ctx context.Context) error {
 	defer b.mu.Unlock()
 	b.reloads++
 	return b.ReloadErr
+}
+
+// Log records q and returns b.Records.
+func (b *Backend) Log(ctx context.Context, q control.LogQuery) ([]logging.Record, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.queries = append(b.queries, q)
+	return b.Records, nil
+}
+
+// ClearLog empties b.Records.
+func (b *Backend) ClearLog(ctx context.Context) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(b.Records)
+	b.Records = nil
+	return n, nil
+}
+
+// LogQueries returns the log queries received so far.
+func (b *Backend) LogQueries() []control.LogQuery {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]control.LogQuery(nil), b.queries...)
 }
 
 // Reloads returns how many reloads were asked for.

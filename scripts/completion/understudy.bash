@@ -17,22 +17,32 @@ _understudy()
 		prev=${words[cword - 1]}
 	fi
 
-	local commands="check daemon decode status standby takeover reload version help"
-	if ((cword == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
+	local commands="check daemon decode status standby takeover reload log passwd version help"
+	# understudy --host HOST [--fingerprint FP] COMMAND: skip to the command.
+	local i=1
+	while ((i < cword)) && [[ ${words[i]} == --host || ${words[i]} == --fingerprint ]]; do
+		((i += 2))
+	done
+	if ((cword == i)); then
+		case $prev in
+		--host | --fingerprint) return ;; # a host, a fingerprint
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "$commands --host --fingerprint --help --version" -- "$cur")
 		return
 	fi
 
-	local cmd=${words[1]} opts
+	local cmd=${words[i]} opts
 	case $cmd in
 	check) opts="-c --node --json --help" ;;
 	daemon) opts="-c --node --debug --no-watch --help" ;;
 	decode) opts="-c --port --json --help" ;;
-	status) opts="-s --json --help" ;;
-	standby | takeover) opts="-s --wait --help" ;;
-	reload) opts="-s --help" ;;
+	status) opts="-s --json --cluster --host --fingerprint --help" ;;
+	standby | takeover) opts="-s --wait --host --fingerprint --help" ;;
+	reload) opts="-s --host --fingerprint --help" ;;
+	log) opts="-n --since --level --follow --json --cluster --clear -s --host --fingerprint --help" ;;
+	passwd) opts="-c --help" ;;
 	help)
-		((cword == 2)) && mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
+		((cword == i + 1)) && mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		return
 		;;
 	*) return ;;
@@ -47,7 +57,11 @@ _understudy()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
-	--node | --wait | --port) return ;; # a name, a duration, a number
+	--level)
+		mapfile -t COMPREPLY < <(compgen -W "debug info warn error" -- "$cur")
+		return
+		;;
+	--node | --wait | --port | -n | --since | --host | --fingerprint) return ;; # a name, a duration, a number, a time, a host
 	esac
 
 	if [[ $cur == -* ]]; then

@@ -48,6 +48,9 @@ type labOptions struct {
 	scripts map[string]string
 	// timeout is the resource script timeout (default 10s).
 	timeout string
+	// admin opens each node's admin port on its LAN address, port 9050
+	// (the password is the test's to set).
+	admin bool
 }
 
 // lab is two nodes, a client and the LAN between them.
@@ -169,7 +172,7 @@ probe_time = "10ms"
 [paths]
 state_dir = %q
 run_dir = %q
-`, l.opts.timeout, n.stateDir, n.runDir),
+%s`, l.opts.timeout, n.stateDir, n.runDir, map[bool]string{true: "[admin]\nlisten = [\"" + n.addr + "\"]\n"}[l.opts.admin]),
 		"demoweb.conf": fmt.Sprintf("DEMOWEB_BIN=%s\nDEMOWEB_RUN_DIR=%s\nDEMOWEB_LISTEN=0.0.0.0:80\n", bins.demoweb, n.runDir),
 	}
 	for name, text := range files {
@@ -364,21 +367,22 @@ func (l *lab) holders(addr string) []string {
 	return who
 }
 
+// dialClient connects from the client's namespace: an http.Transport's
+// DialContext.
+func (l *lab) dialClient(ctx context.Context, network, addr string) (net.Conn, error) {
+	var c net.Conn
+	err := l.client.Do(func() error { // the socket is made in the client's namespace
+		var err error
+		c, err = (&net.Dialer{}).DialContext(ctx, network, addr)
+		return err
+	})
+	return c, err
+}
+
 // get asks http://addr/ from the client and returns the node that
 // answered.
 func (l *lab) get(addr string) (string, error) {
-	tr := &http.Transport{
-		DisableKeepAlives: true,
-		DialContext: func(ctx context.Context, network, a string) (net.Conn, error) {
-			var c net.Conn
-			err := l.client.Do(func() error { // the socket is made in the client's namespace
-				var err error
-				c, err = (&net.Dialer{}).DialContext(ctx, network, a)
-				return err
-			})
-			return c, err
-		},
-	}
+	tr := &http.Transport{DisableKeepAlives: true, DialContext: l.dialClient}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr, Timeout: 500 * time.Millisecond}).Get("http://" + addr + "/")
 	if err != nil {
