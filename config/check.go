@@ -78,9 +78,10 @@ func LocalNode(dir, uname string) string {
 
 // Check judges a loaded configuration as a whole, against this machine,
 // for the node named local: the local node must be a configured node,
-// every resource must resolve to a handler, no floating address may
-// equal a node's own address, and the programs of script monitors and
-// hooks must be able to run. It returns the handler of every resource,
+// every resource must resolve to a handler, no floating address or ping
+// node may equal a node's own address, the programs of script monitors,
+// hooks and fencing must be able to run, and the stonith devices this
+// node uses should be installed. It returns the handler of every resource,
 // by group, in group order.
 func Check(cfg *Config, local string, env Env) ([][]Handler, Diagnostics) {
 	var diags Diagnostics
@@ -126,7 +127,9 @@ func Check(cfg *Config, local string, env Env) ([][]Handler, Diagnostics) {
 		}
 	}
 	checkMediaHere(cfg, env, hacf)
-	checkPrograms(cfg, env, reporter{file: filepath.Join(cfg.Dir, SettingsFile), diags: &diags})
+	settings := reporter{file: filepath.Join(cfg.Dir, SettingsFile), diags: &diags}
+	checkPrograms(cfg, env, settings)
+	checkDefences(cfg, local, env, nodeAddrs, hacf, settings)
 	return handlers, diags
 }
 

@@ -132,7 +132,8 @@ func FuzzSettings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		var d Diagnostics
 		r := reporter{file: "understudy.toml", diags: &d}
-		s, mons, hooks := parseSettings(text, r)
+		s, sec := parseSettings(text, r)
+		mons, hooks := sec.monitors, sec.hooks
 		groups := parseHaresources(monitorGroups, reporter{file: "haresources", diags: new(Diagnostics)})
 		checkMonitorGroups(text, mons, groups, r)
 		checkLines(t, text, d)
