@@ -1,8 +1,10 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Fuzz targets for every parser of untrusted input. Each checks that the
@@ -30,6 +32,8 @@ func FuzzHACF(f *testing.F) {
 		"udp eth0\nnice_failback on\nauto_failback legacy\ncrm respawn\n",
 		"keepalive 1.2.3\ndeadtime 10s\n# c\n\t\n",
 		"ucast6 eth0 fe80::1%eth0\nmcast6 eth0 ff15::1 694 1 1\n",
+		base + "ping 192.0.2.254 192.0.2.254,gw\nping6 fe80::1%eth0 ::ffff:1.2.3.4\nping_group Up 198.51.100.1 2001:db8::1\nping_group node1 192.0.2.1\ndeadping 5\n",
+		base + "respawn hacluster /usr/lib/heartbeat/ipfail -d\nrespawn root /bin/x\nstonith baytech /etc/ha.d/b\nstonith_host * external/ipmi a,b c #d\nstonith_host ken3 ../x\n",
 	} {
 		f.Add(s)
 	}
@@ -53,6 +57,27 @@ func FuzzHACF(f *testing.F) {
 		for _, m := range c.Media {
 			if m.Type != Serial && (m.Port < 1 || m.Port > 65535 || !validIfaceName(m.Iface)) {
 				t.Fatalf("bad medium %+v", m)
+			}
+		}
+		names, total := map[string]bool{}, 0
+		for _, pn := range c.PingNodes {
+			total += len(pn.Addrs)
+			if names[pn.Name] || slices.Contains(c.Nodes, pn.Name) || len(pn.Addrs) == 0 || (!pn.Group && (len(pn.Addrs) != 1 || pn.Addrs[0].String() != pn.Name)) {
+				t.Fatalf("bad ping node %+v", pn)
+			}
+			names[pn.Name] = true
+			for _, a := range pn.Addrs {
+				if !a.IsValid() || a.IsMulticast() || a.IsUnspecified() || a.Is4In6() {
+					t.Fatalf("bad ping address in %+v", pn)
+				}
+			}
+		}
+		if total > maxPingAddrs {
+			t.Fatalf("%d ping addresses", total)
+		}
+		for _, sd := range c.Stonith {
+			if !stonithTypeRE.MatchString(sd.Type) || (sd.Host != "*" && !validNodeName(sd.Host)) || (sd.ConfigFile == "") == (sd.Host == "*" && sd.Params == nil) {
+				t.Fatalf("bad stonith device %+v", sd)
 			}
 		}
 	})
@@ -126,6 +151,8 @@ func FuzzSettings(f *testing.F) {
 		"[[monitor]]\nkind = \"tcp\"\nport = 0\nbogus = 1\n[monitor.sub]\na = 1\n[[monitor]]\n",
 		"monitor = [{group = \"web\"}]\nhook = [{}]\n",
 		"[[hook]]\nprogram = [\"/bin/true\"]\nevents = [\"node_up\", \"x\"]\ntimeout = 5\n",
+		"[fence]\ncommand = [\"/usr/local/sbin/fence\", \"x\"]\naction = \"off\"\ntimeout = \"30s\"\nretry_interval = 5\n",
+		"[[group]]\nname = \"192.0.2.10\"\nnodes = [\"node1\", \"Node1\", \"a b\"]\nx = 1\n[[group]]\nname = \"web\"\nnodes = []\ngroup = [{}]\n",
 	} {
 		f.Add(s)
 	}
@@ -152,6 +179,14 @@ func FuzzSettings(f *testing.F) {
 				t.Fatalf("clean parse, bad monitor %+v", m)
 			}
 			seen[id] = true
+		}
+		for _, g := range sec.groups {
+			if g.Group == "" || len(g.Nodes) == 0 || slices.ContainsFunc(g.Nodes, func(n string) bool { return !validNodeName(n) }) {
+				t.Fatalf("clean parse, bad group %+v", g)
+			}
+		}
+		if f := s.Fence; (f.Action != FenceReset && f.Action != FenceOff) || f.Timeout < time.Second || f.RetryInterval < time.Second || (f.Command != nil && !strings.HasPrefix(f.Command[0], "/")) {
+			t.Fatalf("clean parse, bad fence settings %+v", f)
 		}
 		for _, h := range hooks {
 			if len(h.Program) == 0 || !strings.HasPrefix(h.Program[0], "/") || h.Timeout < minHookTimeout {
