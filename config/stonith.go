@@ -48,7 +48,7 @@ func (d StonithDevice) String() string {
 	if d.ConfigFile != "" {
 		return fmt.Sprintf("stonith %s with %s, used by %s", d.Type, d.ConfigFile, who)
 	}
-	return fmt.Sprintf("stonith %s with %d parameters, used by %s", d.Type, len(d.Params), who)
+	return fmt.Sprintf("stonith %s with %d parameter(s), used by %s", d.Type, len(d.Params), who)
 }
 
 // stonithTypeRE is a plugin type: a name, or "external/" and a name.
