@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +156,7 @@ func TestCheckDefences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := bytes.Count(hacf, []byte("\n")) // the lines added are n+1 to n+3
 	hacf = append(hacf, "ping 192.0.2.254\nping_group uplink 198.51.100.1 198.51.100.2\nstonith_host node1 null node2\n"...)
 	toml := "[[group]]\nname = \"IPaddr::192.0.2.10/24\"\nnodes = [\"node1\"]\n\n[fence]\ntimeout = \"30s\"\n"
 	for name, text := range map[string][]byte{"ha.cf": hacf, "understudy.toml": []byte(toml)} {
@@ -164,9 +166,9 @@ func TestCheckDefences(t *testing.T) {
 	}
 	_, out, _ := runCmd("check", "-c", dir, "--node", "node1")
 	for _, want := range []string{
-		"  ping      ping node 192.0.2.254, dead after 10s (line 56)\n",
-		"  ping      ping group uplink: 198.51.100.1 198.51.100.2, dead after 10s (line 57)\n",
-		"  fencing   stonith null with 1 parameter(s), used by node node1 (line 58): reset, timeout 30s, again every 5s until it works\n",
+		fmt.Sprintf("  ping      ping node 192.0.2.254, dead after 10s (line %d)\n", n+1),
+		fmt.Sprintf("  ping      ping group uplink: 198.51.100.1 198.51.100.2, dead after 10s (line %d)\n", n+2),
+		fmt.Sprintf("  fencing   stonith null with 1 parameter(s), used by node node1 (line %d): reset, timeout 30s, again every 5s until it works\n", n+3),
 		"    nodes: node1 (understudy.toml line 1)\n",
 		"  digest    ",
 	} {
