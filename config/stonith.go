@@ -29,9 +29,10 @@ type StonithDevice struct {
 	Type string `json:"type"`
 	// ConfigFile is the parameter file of a stonith line (stonith -F).
 	ConfigFile string `json:"config_file,omitempty"`
-	// Params are the parameters of a stonith_host line, in order (stonith
-	// -p, joined by blanks). They are left out of JSON: they often hold
-	// the device's password.
+	// Params are the parameters of a stonith_host line, in order, as
+	// stonith -p takes them (package fence hands them over in a file,
+	// for -F). They are left out of JSON: they often hold the device's
+	// password.
 	Params []string `json:"-"`
 }
 
