@@ -87,9 +87,10 @@ func LocalNode(dir, uname string) string {
 
 // Check judges a loaded configuration against the files of this machine:
 // every resource must resolve to a handler, and the programs of script
-// monitors and hooks must be able to run. It returns the handler of every
-// resource, by group, in group order. (What the daemon checks of the
-// machine before it starts is package preflight's.)
+// monitors, hooks and the fence command must be able to run. It returns
+// the handler of every resource, by group, in group order. (What the
+// daemon checks of the machine before it starts is package preflight's;
+// what concerns one node's fencing is CheckFencing's.)
 func Check(cfg *Config, env Env) ([][]Handler, Diagnostics) {
 	var diags Diagnostics
 	hares := reporter{file: filepath.Join(cfg.Dir, HaresourcesFile), diags: &diags}
@@ -104,5 +105,8 @@ func Check(cfg *Config, env Env) ([][]Handler, Diagnostics) {
 		}
 	}
 	checkPrograms(cfg, env, reporter{file: filepath.Join(cfg.Dir, SettingsFile), diags: &diags})
+	if len(cfg.Settings.Fence.Command) > 0 {
+		checkProgram(env, reporter{file: filepath.Join(cfg.Dir, SettingsFile), diags: &diags}, 0, "fence command", cfg.Settings.Fence.Command[0])
+	}
 	return handlers, diags
 }

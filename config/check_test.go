@@ -89,10 +89,15 @@ func TestResolve(t *testing.T) {
 // TestCheck: every resource resolves to its handler; the checks of the
 // machine the daemon runs are package preflight's.
 func TestCheck(t *testing.T) {
-	files := map[string]fs.FileMode{"/etc/ha.d/resource.d/web": 0o755}
+	files := map[string]fs.FileMode{"/etc/ha.d/resource.d/web": 0o755, "/dev/ttyS0": fs.ModeDevice | fs.ModeCharDevice | 0o660, "/dev/sda": fs.ModeDevice | 0o660,
+		StonithProgram: 0o755, StonithPluginDir + "/stonith2/null.so": 0o644, StonithPluginDir + "/external/ipmi": 0o755,
+		"/etc/ha.d/conf/open": 0o644, "/etc/ha.d/conf/closed": 0o600, "/usr/local/sbin/fence-node": 0o755}
+	hacf := goodFiles[HACFFile]
 	for _, tc := range []struct {
 		name  string
+		local string // judge its fencing as this node's too
 		over  map[string]string
+		drop  string // a file of files the machine lacks
 		diags []string
 	}{
 		{name: "good"},
@@ -102,6 +107,24 @@ func TestCheck(t *testing.T) {
 		{name: "the other resources of a line with a mistake are judged too",
 			over:  map[string]string{HaresourcesFile: "node1 192.0.2.10 IPaddr::x db\n"},
 			diags: []string{"E1 cannot locate resource script db"}},
+		{name: "stonith devices of this node", local: "node1",
+			over:  map[string]string{HACFFile: hacf + "stonith_host * null node2\nstonith_host node1 external/ipmi node2 192.0.2.52 u p lan\nstonith_host node2 nonesuch x\nstonith baytech /etc/ha.d/conf/closed\n"},
+			diags: []string{"W10 stonith2/baytech.so is not on this machine"}},
+		{name: "stonith parameter file readable by all", local: "node1",
+			over:  map[string]string{HACFFile: hacf + "stonith null /etc/ha.d/conf/open\n"},
+			diags: []string{"W7 is mode 0644: it usually holds the device's password"}},
+		{name: "stonith parameter file missing", local: "node1",
+			over:  map[string]string{HACFFile: hacf + "stonith null /etc/ha.d/conf/none\n"},
+			diags: []string{"W7 /etc/ha.d/conf/none does not exist on this machine"}},
+		{name: "stonith not installed", local: "node1", drop: StonithProgram,
+			over:  map[string]string{HACFFile: hacf + "stonith_host * null node2\n"},
+			diags: []string{"W7 install cluster-glue"}},
+		{name: "no stonith device for this node", local: "node1",
+			over:  map[string]string{HACFFile: hacf + "stonith_host node2 null node1\n"},
+			diags: []string{"W7 no stonith or stonith_host line is for this node, node1"}},
+		{name: "fence command", local: "node1", over: map[string]string{SettingsFile: "[fence]\ncommand = [\"/usr/local/sbin/fence-node\"]\n"}},
+		{name: "fence command missing", local: "node1", over: map[string]string{SettingsFile: "[fence]\ncommand = [\"/usr/local/sbin/nope\"]\n"},
+			diags: []string{"W0 fence command /usr/local/sbin/nope does not exist"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			over := map[string]string{HaresourcesFile: "node1 192.0.2.10 web\n"}
@@ -114,12 +137,15 @@ func TestCheck(t *testing.T) {
 			// The fake machine's resource.d is the test directory's.
 			env.Stat = func(p string) (fs.FileInfo, error) {
 				p = strings.Replace(p, dir, "/etc/ha.d", 1)
-				if m, ok := files[p]; ok {
+				if m, ok := files[p]; ok && p != tc.drop {
 					return fakeFile{m}, nil
 				}
 				return nil, fs.ErrNotExist
 			}
 			handlers, more := Check(cfg, env)
+			if tc.local != "" {
+				more = append(more, CheckFencing(cfg, tc.local, env)...)
+			}
 			expectDiags(t, relDiags(dir, more), tc.diags...)
 			if len(handlers) != len(cfg.Groups) {
 				t.Errorf("%d handler lists for %d groups", len(handlers), len(cfg.Groups))

@@ -45,6 +45,9 @@ type Config struct {
 	Monitors []Monitor `json:"monitors"`
 	// Hooks are understudy.toml's [[hook]] sections, in file order.
 	Hooks []Hook `json:"hooks"`
+	// GroupNodes are understudy.toml's [[group]] sections, in file
+	// order: the groups whose nodes are not heartbeat's order (NodeOrder).
+	GroupNodes []GroupNodes `json:"group_nodes,omitempty"`
 }
 
 // Load reads and validates the configuration directory dir: ha.cf,
@@ -69,11 +72,15 @@ func Load(dir string) (*Config, Diagnostics) {
 		cfg.Auth = parseAuthkeys(text, rep(AuthkeysFile))
 	}
 	settings, hasSettings := readFile(dir, SettingsFile, false, rep(SettingsFile))
+	var sec sections
 	if hasSettings {
-		cfg.Settings, cfg.Monitors, cfg.Hooks = parseSettings(settings, rep(SettingsFile))
+		cfg.Settings, sec = parseSettings(settings, rep(SettingsFile))
+		cfg.Monitors, cfg.Hooks = sec.monitors, sec.hooks
 	}
 	cfg.crossCheck(rep(HaresourcesFile))
 	checkMonitorGroups(settings, cfg.Monitors, cfg.Groups, rep(SettingsFile))
+	cfg.GroupNodes = cfg.checkGroupNodes(settings, sec.groups, rep(SettingsFile))
+	cfg.checkFencing(settings, rep(SettingsFile))
 	return cfg, diags
 }
 

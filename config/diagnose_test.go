@@ -134,8 +134,11 @@ func TestDidYouMean(t *testing.T) {
 			[]string{"E2 unknown key \"ip.garp_cuont\": did you mean \"ip.garp_count\"?"}},
 		{"toml table", map[string]string{SettingsFile: "[resource]\ntimeout = \"10s\"\n"},
 			[]string{"E1 unknown table \"resource\": did you mean \"resources\"?"}},
-		{"toml key in the wrong table", map[string]string{SettingsFile: "[ip]\ntimeout = \"10s\"\n"},
-			[]string{"E2 unknown key \"ip.timeout\": did you mean \"resources.timeout\"?"}},
+		{"toml key in the wrong table", map[string]string{SettingsFile: "[ip]\nrun_dir = \"/run/x\"\n"},
+			[]string{"E2 unknown key \"ip.run_dir\": did you mean \"paths.run_dir\"?"}},
+		// timeout is in [resources] and [fence]: no single guess.
+		{"toml key of two other tables", map[string]string{SettingsFile: "[ip]\ntimeout = \"10s\"\n"},
+			[]string{"E2 unknown key \"ip.timeout\": see understudy.toml(5)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeDir(t, withFiles(tc.files))

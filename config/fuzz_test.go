@@ -1,8 +1,10 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Fuzz targets for every parser of untrusted input. Each checks that the
@@ -33,6 +35,8 @@ func FuzzHACF(f *testing.F) {
 		// near misses and refused node and media lines (no cascades)
 		"nodes a b\nbcats eth0\nkeepalvie 2\nucast6 eth0 zz\nnode\n",
 		"node a/b\nKeepalive 1\n",
+		base + "ping 192.0.2.254 192.0.2.254,gw\nping6 fe80::1%eth0 ::ffff:1.2.3.4\nping_group Up 198.51.100.1 2001:db8::1\nping_group node1 192.0.2.1\ndeadping 5\n",
+		base + "respawn hacluster /usr/lib/heartbeat/ipfail -d\nrespawn root /bin/x\nstonith baytech /etc/ha.d/b\nstonith_host * external/ipmi a,b c #d\nstonith_host ken3 ../x\n",
 	} {
 		f.Add(s)
 	}
@@ -56,6 +60,27 @@ func FuzzHACF(f *testing.F) {
 		for _, m := range c.Media {
 			if m.Type != Serial && (m.Port < 1 || m.Port > 65535 || !validIfaceName(m.Iface)) {
 				t.Fatalf("bad medium %+v", m)
+			}
+		}
+		names, total := map[string]bool{}, 0
+		for _, pn := range c.PingNodes {
+			total += len(pn.Addrs)
+			if names[pn.Name] || slices.Contains(c.Nodes, pn.Name) || len(pn.Addrs) == 0 || (!pn.Group && (len(pn.Addrs) != 1 || pn.Addrs[0].String() != pn.Name)) {
+				t.Fatalf("bad ping node %+v", pn)
+			}
+			names[pn.Name] = true
+			for _, a := range pn.Addrs {
+				if !a.IsValid() || a.IsMulticast() || a.IsUnspecified() || a.Is4In6() {
+					t.Fatalf("bad ping address in %+v", pn)
+				}
+			}
+		}
+		if total > maxPingAddrs {
+			t.Fatalf("%d ping addresses", total)
+		}
+		for _, sd := range c.Stonith {
+			if !stonithTypeRE.MatchString(sd.Type) || (sd.Host != "*" && !validNodeName(sd.Host)) || (sd.ConfigFile == "") == (sd.Host == "*" && sd.Params == nil) {
+				t.Fatalf("bad stonith device %+v", sd)
 			}
 		}
 	})
@@ -139,13 +164,16 @@ func FuzzSettings(f *testing.F) {
 		"[[hook]]\nprogram = [\"/bin/true\"]\nevents = [\"node_up\", \"x\"]\ntimeout = 5\n",
 		// near misses of keys and tables
 		"[ip]\ngarp_cuont = 3\ntimeout = \"1s\"\n[resource]\nx = 1\n",
+		"[fence]\ncommand = [\"/usr/local/sbin/fence\", \"x\"]\naction = \"off\"\ntimeout = \"30s\"\nretry_interval = 5\n",
+		"[[group]]\nname = \"192.0.2.10\"\nnodes = [\"node1\", \"Node1\", \"a b\"]\nx = 1\n[[group]]\nname = \"web\"\nnodes = []\ngroup = [{}]\n",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		var d Diagnostics
 		r := reporter{file: "understudy.toml", diags: &d}
-		s, mons, hooks := parseSettings(text, r)
+		s, sec := parseSettings(text, r)
+		mons, hooks := sec.monitors, sec.hooks
 		groups := parseHaresources(monitorGroups, reporter{file: "haresources", diags: new(Diagnostics)})
 		checkMonitorGroups(text, mons, groups, r)
 		checkLines(t, text, d)
@@ -164,6 +192,14 @@ func FuzzSettings(f *testing.F) {
 				t.Fatalf("clean parse, bad monitor %+v", m)
 			}
 			seen[id] = true
+		}
+		for _, g := range sec.groups {
+			if g.Group == "" || len(g.Nodes) == 0 || slices.ContainsFunc(g.Nodes, func(n string) bool { return !validNodeName(n) }) {
+				t.Fatalf("clean parse, bad group %+v", g)
+			}
+		}
+		if f := s.Fence; (f.Action != FenceReset && f.Action != FenceOff) || f.Timeout < time.Second || f.RetryInterval < time.Second || (f.Command != nil && !strings.HasPrefix(f.Command[0], "/")) {
+			t.Fatalf("clean parse, bad fence settings %+v", f)
 		}
 		for _, h := range hooks {
 			if len(h.Program) == 0 || !strings.HasPrefix(h.Program[0], "/") || h.Timeout < minHookTimeout {

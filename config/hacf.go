@@ -120,6 +120,11 @@ type HACF struct {
 	// badNodes: a node line was refused, so a node missing from Nodes
 	// is not reported again where haresources names it.
 	badNodes bool
+	// PingNodes are the ping, ping6 and ping_group lines, in file order.
+	PingNodes []PingNode `json:"ping_nodes,omitempty"`
+	// Stonith are the fencing devices of the stonith and stonith_host
+	// lines, in file order.
+	Stonith []StonithDevice `json:"stonith,omitempty"`
 	// Params maps each directive heartbeat remembers to its value as
 	// written, or its default: what `cl_status hbparameter -p NAME` prints.
 	Params map[string]string `json:"-"`

@@ -11,7 +11,8 @@ import (
 
 // directives is every ha.cf directive of heartbeat 3.0.6 (heartbeat-spec
 // §1.4). The ones that matter in haresources mode take effect; the rest are
-// accepted with a warning saying why they are ignored.
+// accepted with a warning saying why they are ignored. ping, ping6,
+// ping_group and stonith, stonith_host are in ping.go and stonith.go.
 var directives map[string]directive
 
 // directiveNames are the keys of directives, sorted, for suggestions.
@@ -53,15 +54,15 @@ func init() {
 		"cluster":          {apply: func(p *hacfParser, n int, v string) { p.remember("cluster", v) }},
 		"conn_logd_time":   {apply: (*hacfParser).connLogdTime},
 
+		"ping":         {apply: pingSetter("ping")},
+		"ping6":        {apply: pingSetter("ping6")},
+		"ping_group":   {wholeLine: true, apply: (*hacfParser).pingGroup},
+		"stonith":      {wholeLine: true, apply: (*hacfParser).stonith},
+		"stonith_host": {wholeLine: true, apply: (*hacfParser).stonithHost},
+		"respawn":      {wholeLine: true, apply: (*hacfParser).respawn},
+
 		// Accepted and ignored, each with its reason.
-		"ping":       {apply: ignoreWith("ping", "ping nodes only feed ipfail, which Understudy does not run")},
-		"ping6":      {apply: ignoreWith("ping6", "ping nodes only feed ipfail, which Understudy does not run")},
-		"ping_group": {wholeLine: true, apply: ignoreWith("ping_group", "ping nodes only feed ipfail, which Understudy does not run")},
-		"stonith":    {wholeLine: true, apply: ignoreWith("stonith", "Understudy has no STONITH; shared disks are not protected by fencing")},
-		"stonith_host": {wholeLine: true, apply: ignoreWith("stonith_host",
-			"Understudy has no STONITH; shared disks are not protected by fencing")},
 		"watchdog":                {apply: ignoreWith("watchdog", "use systemd's WatchdogSec= in the unit instead")},
-		"respawn":                 {wholeLine: true, apply: ignoreWith("respawn", "Understudy does not supervise other programs; run them as systemd services")},
 		"failfast":                {wholeLine: true, apply: ignoreWith("failfast", "Understudy does not supervise other programs or reboot the machine")},
 		"apiauth":                 {wholeLine: true, apply: ignoreWith("apiauth", "Understudy has no heartbeat client API; its control socket is root-only")},
 		"realtime":                {apply: ignoreWith("realtime", "Understudy does not lock memory or use realtime scheduling", isBool)},

@@ -77,6 +77,8 @@ func (p *hacfParser) finish() {
 		p.checkTimes()
 	}
 	p.checkWhole()
+	p.checkPing()
+	p.checkStonith()
 }
 
 // deriveTimes fills in warntime, initdead and deadping when absent

@@ -118,7 +118,8 @@ func TestSampleExamples(t *testing.T) {
 	var d Diagnostics
 	r := reporter{file: SettingsFile, diags: &d}
 	groups := parseHaresources("node1 IPaddr::192.0.2.10/24 httpd\n", r)
-	_, mons, hooks := parseSettings(text, r)
+	_, sec := parseSettings(text, r)
+	mons, hooks := sec.monitors, sec.hooks
 	checkMonitorGroups(text, mons, groups, r)
 	expectDiags(t, d)
 	if len(mons) != 2 || len(hooks) != 2 || mons[0].Host != "www.example.org" || len(hooks[1].Events) != 4 {

@@ -53,25 +53,28 @@ func groupHint(name string, groups []Group) string {
 // another machine than the one that will run them; one that is there
 // but cannot run is an error.
 func checkPrograms(cfg *Config, env Env, r reporter) {
-	check := func(line int, what, path string) {
-		st, err := env.Stat(path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			r.warnf(line, "%s %s does not exist on this machine", what, path)
-		case err != nil:
-			r.errorf(line, "%s %s: %v", what, path, err)
-		case !st.Mode().IsRegular():
-			r.errorf(line, "%s %s is not a regular file", what, path)
-		case st.Mode().Perm()&0o111 == 0:
-			r.errorf(line, "%s %s is not executable", what, path)
-		}
-	}
 	for _, m := range cfg.Monitors {
 		if m.Kind == KindScript {
-			check(m.Line, "monitor "+m.Name+": program", m.Command[0])
+			checkProgram(env, r, m.Line, "monitor "+m.Name+": program", m.Command[0])
 		}
 	}
 	for _, h := range cfg.Hooks {
-		check(h.Line, "hook program", h.Program[0])
+		checkProgram(env, r, h.Line, "hook program", h.Program[0])
+	}
+}
+
+// checkProgram looks for one program on this machine: missing is a
+// warning, there but unable to run an error.
+func checkProgram(env Env, r reporter, line int, what, path string) {
+	st, err := env.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		r.warnf(line, "%s %s does not exist on this machine", what, path)
+	case err != nil:
+		r.errorf(line, "%s %s: %v", what, path, err)
+	case !st.Mode().IsRegular():
+		r.errorf(line, "%s %s is not a regular file", what, path)
+	case st.Mode().Perm()&0o111 == 0:
+		r.errorf(line, "%s %s is not executable", what, path)
 	}
 }

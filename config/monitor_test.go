@@ -21,7 +21,8 @@ func monitorsOf(t *testing.T, text string) ([]Monitor, []Hook, Diagnostics) {
 		t.Fatalf("test groups: %v", d)
 	}
 	r := reporter{file: "understudy.toml", diags: &d}
-	_, mons, hooks := parseSettings(text, r)
+	_, sec := parseSettings(text, r)
+	mons, hooks := sec.monitors, sec.hooks
 	checkMonitorGroups(text, mons, groups, r)
 	return mons, hooks, d
 }

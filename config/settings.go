@@ -20,6 +20,7 @@ type Settings struct {
 	IP        IPSettings       `toml:"ip" json:"ip"`
 	Paths     PathSettings     `toml:"paths" json:"paths"`
 	Admin     AdminSettings    `toml:"admin" json:"admin"`
+	Fence     FenceSettings    `toml:"fence" json:"fence"`
 }
 
 // ResourceSettings control how resource scripts are run.
@@ -64,6 +65,7 @@ func DefaultSettings() Settings {
 		IP:        IPSettings{GARPCount: 5, GARPInterval: 200 * time.Millisecond, ProbeTime: 10 * time.Millisecond},
 		Paths:     PathSettings{StateDir: "/var/lib/understudy", RunDir: "/run/understudy"},
 		Admin:     DefaultAdminSettings(),
+		Fence:     DefaultFenceSettings(),
 	}
 }
 
@@ -77,23 +79,33 @@ func LoadSettings(dir string) (Settings, Diagnostics) {
 	if !ok {
 		return DefaultSettings(), diags
 	}
-	s, _, _ := parseSettings(text, r)
+	s, _ := parseSettings(text, r)
 	return s, diags
 }
 
 // settingsFile is what understudy.toml holds: the settings, and the
-// arrays of tables that parseMonitors and parseHooks judge element by
-// element.
+// arrays of tables that parseMonitors, parseHooks and parseGroupNodes
+// judge element by element.
 type settingsFile struct {
 	Settings
-	Monitor []rawMonitor `toml:"monitor"`
-	Hook    []rawHook    `toml:"hook"`
+	Monitor []rawMonitor    `toml:"monitor"`
+	Hook    []rawHook       `toml:"hook"`
+	Group   []rawGroupNodes `toml:"group"`
+}
+
+// sections are understudy.toml's arrays of tables, each element without
+// errors of its own.
+type sections struct {
+	monitors []Monitor
+	hooks    []Hook
+	groups   []GroupNodes
 }
 
 // parseSettings decodes understudy.toml strictly: a key Understudy does
-// not know is an error naming its line. The monitors and hooks returned
-// are those without errors; Load checks the monitors against haresources.
-func parseSettings(text string, r reporter) (Settings, []Monitor, []Hook) {
+// not know is an error naming its line. The monitors, hooks and groups
+// returned are those without errors; Load checks them against ha.cf and
+// haresources.
+func parseSettings(text string, r reporter) (Settings, sections) {
 	f := settingsFile{Settings: DefaultSettings()}
 	md, err := toml.Decode(text, &f)
 	if err != nil {
@@ -110,23 +122,23 @@ func parseSettings(text string, r reporter) (Settings, []Monitor, []Hook) {
 		} else {
 			r.errorf(0, "%v", err)
 		}
-		return DefaultSettings(), nil, nil
+		return DefaultSettings(), sections{}
 	}
 	s := f.Settings
-	for _, k := range []toml.Key{{"resources", "timeout"}, {"ip", "garp_interval"}, {"ip", "probe_time"}} {
+	for _, k := range []toml.Key{{"resources", "timeout"}, {"ip", "garp_interval"}, {"ip", "probe_time"}, {"fence", fenceDurations[0]}, {"fence", fenceDurations[1]}} {
 		if t := md.Type(k...); t != "" && t != "String" {
 			r.errorf(tomlKeyLine(text, k), "%s must be a duration in quotes, such as \"60s\" or \"200ms\" (a bare number would be nanoseconds)", k.String())
-			return DefaultSettings(), nil, nil
+			return DefaultSettings(), sections{}
 		}
 	}
 	if !checkAdminTypes(md, text, r) {
-		return DefaultSettings(), nil, nil
+		return DefaultSettings(), sections{}
 	}
 	var reported []string
 	for _, k := range md.Undecoded() {
 		name := k.String()
-		if k[0] == "monitor" || k[0] == "hook" {
-			continue // reported by parseMonitors and parseHooks, element by element
+		if k[0] == "monitor" || k[0] == "hook" || k[0] == "group" {
+			continue // reported by parseMonitors, parseHooks and parseGroupNodes, element by element
 		}
 		if slices.ContainsFunc(reported, func(p string) bool { return strings.HasPrefix(name, p+".") }) {
 			continue // inside an unknown table already reported
@@ -143,7 +155,8 @@ func parseSettings(text string, r reporter) (Settings, []Monitor, []Hook) {
 		r.errorf(tomlKeyLine(text, k), "unknown %s %q: see understudy.toml(5) for what Understudy reads", what, name)
 	}
 	s.validate(r, text)
-	return s, parseMonitors(md, f.Monitor, text, r), parseHooks(md, f.Hook, text, r)
+	return s, sections{monitors: parseMonitors(md, f.Monitor, text, r), hooks: parseHooks(md, f.Hook, text, r),
+		groups: parseGroupNodes(md, f.Group, text, r)}
 }
 
 func (s Settings) validate(r reporter, text string) {
@@ -165,6 +178,7 @@ func (s Settings) validate(r reporter, text string) {
 		}
 	}
 	s.Admin.validate(r, text)
+	s.Fence.validate(r, text)
 }
 
 // tomlLineRE picks the line out of BurntSushi/toml's decoding errors,

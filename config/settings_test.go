@@ -10,7 +10,7 @@ import (
 
 func settingsOf(text string) (Settings, Diagnostics) {
 	var d Diagnostics
-	s, _, _ := parseSettings(text, reporter{file: "understudy.toml", diags: &d})
+	s, _ := parseSettings(text, reporter{file: "understudy.toml", diags: &d})
 	return s, d
 }
 
@@ -38,7 +38,7 @@ func TestSettings(t *testing.T) {
 		}},
 		{name: "values", text: "[resources]\ntimeout = \"5s\"\n[ip]\ngarp_count = 3\ngarp_interval = \"50ms\"\nprobe_time = \"20ms\"\n[paths]\nstate_dir = \"/tmp/s\"\nrun_dir = \"/tmp/r\"\n",
 			check: func(t *testing.T, s Settings) {
-				want := Settings{ResourceSettings{5 * time.Second}, IPSettings{3, 50 * ms, 20 * ms}, PathSettings{"/tmp/s", "/tmp/r"}, DefaultAdminSettings()}
+				want := Settings{ResourceSettings{5 * time.Second}, IPSettings{3, 50 * ms, 20 * ms}, PathSettings{"/tmp/s", "/tmp/r"}, DefaultAdminSettings(), DefaultFenceSettings()}
 				if !reflect.DeepEqual(s, want) {
 					t.Errorf("got %+v", s)
 				}

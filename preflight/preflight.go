@@ -253,6 +253,13 @@ func (r *run) checkNodeAddresses() {
 			}
 		}
 	}
+	for _, pn := range r.cfg.PingNodes {
+		for _, a := range pn.Addrs {
+			if what, ok := owner[a.WithZone("").Unmap()]; ok {
+				r.errorf(config.HACFFile, pn.Line, "ping node %s: %s is %s: a ping node must be outside the cluster, such as the router the clients use", pn.Name, a, what)
+			}
+		}
+	}
 	r.reported = map[netip.Addr]bool{}
 	floating(r.cfg, func(g config.Group, spec config.IPSpec) {
 		if what, ok := owner[spec.Addr]; ok {

@@ -129,6 +129,8 @@ func TestRun(t *testing.T) {
 				"ha.cf:6 ucast peer v6only.example resolves to no IPv4 address (only [2001:db8::3])"}},
 		{name: "a resolver that never answers is bounded", hacf: hacf + "ucast eth0 slow.example\n", hares: hares,
 			want: []string{"ha.cf:5 ucast peer slow.example does not resolve on this machine: context deadline exceeded"}},
+		{name: "ping node of a node's address", hacf: hacf + "ping 192.0.2.254\nping_group up 198.51.100.9 192.0.2.2\n", hares: hares,
+			want: []string{"ha.cf:6 ping node up: 192.0.2.2 is node node2's address"}},
 		{name: "floating address of a node, by its name", hacf: hacf, hares: "node1 192.0.2.2 192.0.2.1\n",
 			want: []string{"haresources:1 group 192.0.2.2: floating address 192.0.2.2 is node node2's address (node2 resolves to it)",
 				// this machine's own, but said once: as node1's

@@ -35,6 +35,11 @@ type checkSummary struct {
 	AuthActive int                `json:"auth_active"`
 	AuthKeys   []string           `json:"auth_keys"`
 	Handlers   [][]config.Handler `json:"handlers"`
+	// Fencing says whether this node fences a dead peer before taking
+	// its groups; Digest and GroupDigests are what the nodes compare.
+	Fencing      bool              `json:"fencing"`
+	Digest       string            `json:"digest"`
+	GroupDigests map[string]string `json:"group_digests"`
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -72,6 +77,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	env := config.SystemEnv()
 	handlers, more := config.Check(cfg, env)
 	diags = append(diags, more...)
+	diags = append(diags, config.CheckFencing(cfg, local, env)...)
 	diags = append(diags, env.CheckAdmin(*dir, cfg.Settings.Admin)...)
 
 	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags, Skipped: pre.Skipped,
@@ -83,10 +89,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		rep.Skipped = []preflight.Check{}
 	}
 	rep.Config = &checkSummary{Config: cfg, AuthActive: cfg.Auth.Active, Handlers: handlers,
+		Fencing: cfg.Fencing(local), Digest: cfg.Digest(), GroupDigests: cfg.GroupDigests(),
 		Timing: map[string]string{"keepalive": cfg.Keepalive.String(), "warntime": cfg.Warntime.String(),
 			"deadtime": cfg.Deadtime.String(), "initdead": cfg.Initdead.String(), "deadping": cfg.Deadping.String(),
 			"max_rexmit_delay": cfg.MaxRexmitDelay.String(), "resources.timeout": cfg.Settings.Resources.Timeout.String(),
-			"ip.garp_interval": cfg.Settings.IP.GARPInterval.String(), "ip.probe_time": cfg.Settings.IP.ProbeTime.String()}}
+			"ip.garp_interval": cfg.Settings.IP.GARPInterval.String(), "ip.probe_time": cfg.Settings.IP.ProbeTime.String(),
+			"fence.timeout": cfg.Settings.Fence.Timeout.String(), "fence.retry_interval": cfg.Settings.Fence.RetryInterval.String()}}
 	for i := 0; i <= config.MaxAuthIndex; i++ {
 		if k, ok := cfg.Auth.Key(i); ok {
 			rep.Config.AuthKeys = append(rep.Config.AuthKeys, k.String())
@@ -152,6 +160,7 @@ func printSummary(w io.Writer, rep checkReport) {
 	fmt.Fprintf(w, "  timing    keepalive %s, warntime %s, deadtime %s, initdead %s\n",
 		c.Keepalive, c.Warntime, c.Deadtime, c.Initdead)
 	fmt.Fprintf(w, "  failback  %s\n", c.AutoFailback)
+	printDefences(w, rep)
 	switch {
 	case len(c.AuthKeys) > 0 && c.AuthActive >= 0:
 		fmt.Fprintf(w, "  auth      signing with key %d; keys: %s\n", c.AuthActive, strings.Join(c.AuthKeys, ", "))
@@ -161,6 +170,15 @@ func printSummary(w io.Writer, rep checkReport) {
 	fmt.Fprintf(w, "  settings  %s\n", c.Settings)
 	for i, g := range c.Groups {
 		fmt.Fprintf(w, "  group     %s, preferred node %s (line %d)\n", g.Key, g.Node, g.Line)
+		if order := c.NodeOrder(g.Key); len(order) > 1 || len(c.GroupNodes) > 0 {
+			from := "heartbeat's order"
+			for _, gn := range c.GroupNodes {
+				if gn.Group == g.Key {
+					from = fmt.Sprintf("%s line %d", config.SettingsFile, gn.Line)
+				}
+			}
+			fmt.Fprintf(w, "    nodes: %s (%s)\n", strings.Join(order, " > "), from)
+		}
 		for j, res := range g.Resources {
 			how := "script not found"
 			if i < len(c.Handlers) && j < len(c.Handlers[i]) {
@@ -181,5 +199,41 @@ func printSummary(w io.Writer, rep checkReport) {
 	}
 	for _, h := range c.Hooks {
 		fmt.Fprintf(w, "  hook      %s (%s line %d)\n", h, config.SettingsFile, h.Line)
+	}
+	if !rep.OK {
+		return
+	}
+	fmt.Fprintf(w, "  digest    %s (what every node must agree on)\n", c.Digest)
+}
+
+// printDefences shows the ping nodes and how this node fences.
+func printDefences(w io.Writer, rep checkReport) {
+	c := rep.Config
+	for _, pn := range c.PingNodes {
+		what := "ping node " + pn.Name
+		if pn.Group {
+			as := make([]string, len(pn.Addrs))
+			for i, a := range pn.Addrs {
+				as[i] = a.String()
+			}
+			what = fmt.Sprintf("ping group %s: %s", pn.Name, strings.Join(as, " "))
+		}
+		fmt.Fprintf(w, "  ping      %s, dead after %s (line %d)\n", what, c.Deadping, pn.Line)
+	}
+	f := c.Settings.Fence
+	how := fmt.Sprintf("%s, timeout %s, again every %s until it works", f.Action, f.Timeout, f.RetryInterval)
+	switch {
+	case !c.Fencing:
+		if len(c.PingNodes) > 0 || len(c.Stonith) > 0 {
+			fmt.Fprintf(w, "  fencing   none for node %s: it takes a dead peer's groups without fencing it\n", rep.Node)
+		}
+	case len(f.Command) > 0:
+		fmt.Fprintf(w, "  fencing   %s NODE: %s\n", strings.Join(f.Command, " "), how)
+	default:
+		for _, d := range c.Stonith {
+			if d.UsableBy(rep.Node) {
+				fmt.Fprintf(w, "  fencing   %s (line %d): %s\n", d, d.Line, how)
+			}
+		}
 	}
 }

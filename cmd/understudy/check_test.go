@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,5 +216,58 @@ func TestCheckAdminPassword(t *testing.T) {
 	os.Chmod(filepath.Join(dir, "understudy.passwd"), 0o644)
 	if _, out, _ := runCmd("check", "-c", dir, "--node", "node1"); !strings.Contains(out, "mode 0644 is too open") {
 		t.Errorf("an open password file is not reported:\n%s", out)
+	}
+}
+
+// TestCheckDefences: the summary shows the ping nodes, how this node
+// fences, each group's nodes and the digest; --json carries them.
+func TestCheckDefences(t *testing.T) {
+	dir := sampleDir(t)
+	hacf, err := os.ReadFile(filepath.Join(dir, "ha.cf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := bytes.Count(hacf, []byte("\n")) // the lines added are n+1 to n+3
+	hacf = append(hacf, "ping 192.0.2.254\nping_group uplink 198.51.100.1 198.51.100.2\nstonith_host node1 null node2\n"...)
+	toml := "[[group]]\nname = \"IPaddr::192.0.2.10/24\"\nnodes = [\"node1\"]\n\n[fence]\ntimeout = \"30s\"\n"
+	for name, text := range map[string][]byte{"ha.cf": hacf, "understudy.toml": []byte(toml)} {
+		if err := os.WriteFile(filepath.Join(dir, name), text, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, _ := runCmd("check", "-c", dir, "--node", "node1")
+	for _, want := range []string{
+		fmt.Sprintf("  ping      ping node 192.0.2.254, dead after 10s (line %d)\n", n+1),
+		fmt.Sprintf("  ping      ping group uplink: 198.51.100.1 198.51.100.2, dead after 10s (line %d)\n", n+2),
+		fmt.Sprintf("  fencing   stonith null with 1 parameter(s), used by node node1 (line %d): reset, timeout 30s, again every 5s until it works\n", n+3),
+		"    nodes: node1 (understudy.toml line 1)\n",
+		"  digest    ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCmd("check", "-c", dir, "--node", "node2")
+	if !strings.Contains(out, "  fencing   none for node node2: it takes a dead peer's groups without fencing it\n") {
+		t.Errorf("node2 has no stonith device; output:\n%s", out)
+	}
+	_, out, _ = runCmd("check", "-c", dir, "--node", "node1", "--json")
+	var rep struct {
+		Config struct {
+			PingNodes    []struct{ Name string }    `json:"ping_nodes"`
+			Stonith      []map[string]any           `json:"stonith"`
+			GroupNodes   []struct{ Nodes []string } `json:"group_nodes"`
+			Fencing      bool
+			Digest       string
+			GroupDigests map[string]string `json:"group_digests"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Config
+	if len(c.PingNodes) != 2 || len(c.Stonith) != 1 || c.Stonith[0]["params"] != nil || len(c.GroupNodes) != 1 ||
+		!c.Fencing || len(c.Digest) != 16 || c.GroupDigests["IPaddr::192.0.2.10/24"] == "" {
+		t.Errorf("JSON config = %+v", c)
 	}
 }
