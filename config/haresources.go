@@ -148,6 +148,10 @@ func isIPToken(tok string) bool {
 	return err == nil && a.Is6()
 }
 
+// ParseResource parses one haresources token as Load does: for code that
+// meets tokens elsewhere, such as the web console reading a status.
+func ParseResource(tok string) (Resource, error) { return parseResource(tok) }
+
 // parseResource parses one haresources token (heartbeat-spec §2.2).
 func parseResource(tok string) (Resource, error) {
 	res := Resource{Token: tok}
