@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,10 +40,50 @@ type browserTest struct {
 	t   *testing.T
 }
 
-// startBrowser serves a console for f and opens a page in a fresh
-// Chromium that trusts the console's certificate. It skips t when there
-// is no chromium and this is not root; as root (make test runs
-// scripts/deps.sh, which installs it) a missing browser fails t.
+// shared is the package's browser, started by the first browser test
+// and closed by TestMain, and the state directory every test console
+// shares so that they all have the certificate the browser trusts.
+var shared struct {
+	once     sync.Once
+	b        *browser.Browser
+	err      error
+	stateDir string
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "console-test-")
+	if err != nil {
+		panic(err)
+	}
+	shared.stateDir = dir
+	code := m.Run()
+	if shared.b != nil {
+		shared.b.Close()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// sharedBrowser starts the package's browser, trusting the key of tc's
+// certificate (every test console's: they share a state directory).
+func sharedBrowser(tc *testConsole) (*browser.Browser, error) {
+	shared.once.Do(func() {
+		leaf, err := x509.ParseCertificate(tc.TLSConfig().Certificates[0].Certificate[0])
+		if err != nil {
+			shared.err = err
+			return
+		}
+		spki := sha256.Sum256(leaf.RawSubjectPublicKeyInfo)
+		shared.b, shared.err = browser.Launch(browser.Options{Dir: filepath.Join(shared.stateDir, "chromium"),
+			TrustSPKI: []string{base64.StdEncoding.EncodeToString(spki[:])}})
+	})
+	return shared.b, shared.err
+}
+
+// startBrowser serves a console for f and opens a page on it in a
+// context of its own (no cookies) of the package's Chromium. It skips t
+// when there is no chromium and this is not root; as root (make test
+// runs scripts/deps.sh, which installs it) a missing browser fails t.
 func startBrowser(t *testing.T, f *fakeCluster, edit func(*Options)) *browserTest {
 	t.Helper()
 	if browser.Find() == "" {
@@ -52,16 +93,10 @@ func startBrowser(t *testing.T, f *fakeCluster, edit func(*Options)) *browserTes
 		t.Fatal("no chromium although running as root: scripts/deps.sh installs it (make test runs deps first)")
 	}
 	tc := startConsole(t, f, edit)
-	leaf, err := x509.ParseCertificate(tc.TLSConfig().Certificates[0].Certificate[0])
+	b, err := sharedBrowser(tc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	spki := sha256.Sum256(leaf.RawSubjectPublicKeyInfo)
-	b, err := browser.Launch(browser.Options{Dir: t.TempDir(), TrustSPKI: []string{base64.StdEncoding.EncodeToString(spki[:])}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	p, err := b.NewPage(ctx)
@@ -73,18 +108,21 @@ func startBrowser(t *testing.T, f *fakeCluster, edit func(*Options)) *browserTes
 		if t.Failed() || os.Getenv("CONSOLE_SCREENSHOTS") == "1" {
 			bt.screenshot("final")
 		}
+		p.Close(context.Background())
 	})
 	return bt
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
-// screenshot saves the page as a PNG in the artifacts directory and
-// logs where.
-func (bt *browserTest) screenshot(name string) {
+// screenshot saves the whole page as a PNG in the artifacts directory
+// and logs where; snap saves what the window shows.
+func (bt *browserTest) screenshot(name string) { bt.save(name, true) }
+
+func (bt *browserTest) save(name string, full bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	png, err := bt.p.Screenshot(ctx, true)
+	png, err := bt.p.Screenshot(ctx, full)
 	if err != nil {
 		bt.t.Logf("no screenshot: %v", err)
 		return
@@ -145,7 +183,7 @@ func (bt *browserTest) noProblems(expected ...string) {
 // snap saves a screenshot when CONSOLE_SCREENSHOTS=1.
 func (bt *browserTest) snap(name string) {
 	if os.Getenv("CONSOLE_SCREENSHOTS") == "1" {
-		bt.screenshot(name)
+		bt.save(name, false)
 	}
 }
 
@@ -154,7 +192,10 @@ const ownerSel = `article[data-group="192.0.2.100"] .owner`
 func TestBrowserConsole(t *testing.T) {
 	f := newFakeCluster()
 	f.Delay = 1500 * time.Millisecond
-	bt := startBrowser(t, f, nil)
+	conf := sampleConfig(t, "respawn hacluster /usr/lib/heartbeat/ipfail")
+	bt := startBrowser(t, f, func(o *Options) {
+		o.Config = func(context.Context) (ConfigReport, error) { return CheckDir(conf, "node1"), nil }
+	})
 
 	// A wrong password is refused, and says so.
 	bt.login("not the password")
@@ -222,10 +263,41 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("a POST without the token answered %d and sent %d commands", status, len(f.commands())-before)
 	}
 
+	// The log shows a new line at the top without a reload.
+	addLog(f.Ring, time.Now(), slog.LevelInfo, "an older line")
+	bt.must("opening the log", bt.p.Navigate(bt.ctx, bt.URL+"/log"))
+	bt.must("marking the page", bt.p.Eval(bt.ctx, `window.marker = "log"`, nil))
+	addLog(f.Ring, time.Now(), slog.LevelWarn, "a line for the live tail")
+	bt.waitFor("the new line", `document.querySelector("#log-rows tr").innerText.includes("a line for the live tail")`)
+	bt.must("reading the mark", bt.p.Eval(bt.ctx, `window.marker`, &marker))
+	if marker != "log" {
+		t.Error("the log was reloaded to show a new line")
+	}
+	bt.snap("log")
+
+	// The configuration with check's findings on their lines.
+	bt.must("opening the configuration", bt.p.Navigate(bt.ctx, bt.URL+"/config"))
+	bt.waitFor("the warning on its line", `[...document.querySelectorAll("tr.finding")].some(tr =>
+		tr.innerText.includes("respawn is accepted but ignored") && tr.querySelector(".diag.warn"))`)
+	bt.snap("config")
+
+	// Light or dark as the system says.
+	var light, dark string
+	bt.must("reading the colours", bt.p.Eval(bt.ctx, `getComputedStyle(document.body).backgroundColor`, &light))
+	bt.must("going dark", bt.p.Call(bt.ctx, "Emulation.setEmulatedMedia", map[string]any{
+		"features": []map[string]string{{"name": "prefers-color-scheme", "value": "dark"}}}, nil))
+	bt.must("reading the colours", bt.p.Eval(bt.ctx, `getComputedStyle(document.body).backgroundColor`, &dark))
+	if light != "rgb(255, 255, 255)" || dark == light {
+		t.Errorf("background light %s, dark %s", light, dark)
+	}
+	bt.snap("dark")
+	bt.must("going light", bt.p.Call(bt.ctx, "Emulation.setEmulatedMedia", map[string]any{"features": []map[string]string{}}, nil))
+
 	// The pages are readable at 360 px: nothing wider than the screen.
 	bt.must("narrowing the window", bt.p.SetViewport(bt.ctx, 360, 740, true))
 	for _, path := range []string{"/", "/log", "/config"} {
 		bt.must("opening "+path, bt.p.Navigate(bt.ctx, bt.URL+path))
+		bt.snap("narrow" + strings.ReplaceAll(path, "/", "-"))
 		var width int
 		bt.must("measuring", bt.p.Eval(bt.ctx, `document.documentElement.scrollWidth`, &width))
 		if width > 360 {

@@ -71,10 +71,11 @@ type configPage struct {
 	Dir, Node        string
 	Errors, Warnings int
 	Summary          []summaryLine
-	Files            []fileView
-	// Other are findings about files not shown.
-	Other config.Diagnostics
-	Err   string
+	// Findings are every finding, each linking to its line when the
+	// line is shown.
+	Findings []finding
+	Files    []fileView
+	Err      string
 }
 
 // summaryLine is one line of what was understood.
@@ -92,8 +93,15 @@ type fileView struct {
 
 type lineView struct {
 	N     int
+	ID    string
 	Text  string
 	Diags config.Diagnostics
+}
+
+type finding struct {
+	config.Diagnostic
+	// Anchor is the id of its line on the page, or "".
+	Anchor string
 }
 
 // Class is the colour of a finding.
@@ -115,7 +123,7 @@ func buildConfigPage(rep ConfigReport) configPage {
 		}
 		for i, l := range strings.Split(strings.TrimSuffix(f.Text, "\n"), "\n") {
 			if f.Text != "" {
-				fv.Lines = append(fv.Lines, lineView{N: i + 1, Text: strings.TrimSuffix(l, "\r")})
+				fv.Lines = append(fv.Lines, lineView{N: i + 1, ID: fmt.Sprintf("f%d-%d", len(p.Files), i+1), Text: strings.TrimSuffix(l, "\r")})
 			}
 		}
 		shown[filepath.Join(rep.Dir, f.Name)] = len(p.Files)
@@ -123,14 +131,17 @@ func buildConfigPage(rep ConfigReport) configPage {
 	}
 	for _, d := range rep.Diagnostics {
 		i, ok := shown[d.File]
+		f := finding{Diagnostic: d}
 		switch {
 		case !ok:
-			p.Other = append(p.Other, d)
 		case d.Line > 0 && d.Line <= len(p.Files[i].Lines):
-			p.Files[i].Lines[d.Line-1].Diags = append(p.Files[i].Lines[d.Line-1].Diags, d)
+			l := &p.Files[i].Lines[d.Line-1]
+			l.Diags = append(l.Diags, d)
+			f.Anchor = l.ID
 		default:
 			p.Files[i].Whole = append(p.Files[i].Whole, d)
 		}
+		p.Findings = append(p.Findings, f)
 	}
 	if rep.Config != nil {
 		p.Summary = summarize(rep.Config, rep.Handlers)

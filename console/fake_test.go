@@ -205,7 +205,7 @@ type testConsole struct {
 // startConsole serves a console of f; edit may change its options.
 func startConsole(t testing.TB, f *fakeCluster, edit func(*Options)) *testConsole {
 	t.Helper()
-	srv := admintest.Start(t, f, nil)
+	srv := admintest.Start(t, f, func(o *admin.Options) { o.StateDir = shared.stateDir })
 	o := Options{Backend: f, Cluster: f.views, Command: f.command, Logger: slog.New(srv.Log.Handler())}
 	if edit != nil {
 		edit(&o)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/understudy-ha/understudy/admin"
@@ -92,9 +93,10 @@ type logRow struct {
 func (r logRow) Stamp() string { return r.Time.Local().Format("2006-01-02 15:04:05.000") }
 func (r logRow) ISO() string   { return r.Time.Format(time.RFC3339Nano) }
 
-// Class is the level's colour.
+// Class is the level's colour (the level is the word of the log files:
+// ERROR, WARN, info, debug).
 func (r logRow) Class() string {
-	switch r.Level {
+	switch strings.ToLower(r.Level) {
 	case "error":
 		return "bad"
 	case "warn":

@@ -9,20 +9,29 @@ import (
 	"time"
 )
 
-// Page is one tab.
+// Page is one tab, in a browser context of its own: its cookies and
+// storage are its own, as in a fresh profile.
 type Page struct {
 	b       *Browser
 	session string
+	target  string
+	context string
 }
 
-// NewPage opens a tab on about:blank and attaches to it, with console
-// messages, exceptions and log entries (CSP violations among them)
-// recorded for Events.
+// NewPage opens a tab on about:blank in a new browser context and
+// attaches to it, with console messages, exceptions and log entries
+// (CSP violations among them) recorded for Events.
 func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
+	var bc struct {
+		ID string `json:"browserContextId"`
+	}
+	if err := b.call(ctx, "", "Target.createBrowserContext", map[string]any{"disposeOnDetach": true}, &bc); err != nil {
+		return nil, err
+	}
 	var t struct {
 		TargetID string `json:"targetId"`
 	}
-	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &t); err != nil {
+	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank", "browserContextId": bc.ID}, &t); err != nil {
 		return nil, err
 	}
 	var a struct {
@@ -31,13 +40,22 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	if err := b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": t.TargetID, "flatten": true}, &a); err != nil {
 		return nil, err
 	}
-	p := &Page{b: b, session: a.SessionID}
+	p := &Page{b: b, session: a.SessionID, target: t.TargetID, context: bc.ID}
 	for _, m := range []string{"Page.enable", "Runtime.enable", "Log.enable"} {
 		if err := p.Call(ctx, m, nil, nil); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// Close closes the tab and forgets its browser context.
+func (p *Page) Close(ctx context.Context) error {
+	err := p.b.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": p.target}, nil)
+	if err2 := p.b.call(ctx, "", "Target.disposeBrowserContext", map[string]any{"browserContextId": p.context}, nil); err == nil {
+		err = err2
+	}
+	return err
 }
 
 // Call sends a protocol command to the page.
