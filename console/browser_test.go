@@ -229,7 +229,7 @@ func TestBrowserConsole(t *testing.T) {
 	if marker != "still the same page" {
 		t.Error("the page was reloaded to show the monitor")
 	}
-	if s := bt.text(`article[data-group="192.0.2.100"] .actions`); !strings.Contains(s, "Clear failure on node2") {
+	if s := bt.text(`article[data-group="192.0.2.100"] .actions`); !strings.Contains(s, "Clear failures") {
 		t.Errorf("no clear button for the monitor down on node2: %q", s)
 	}
 

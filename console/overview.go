@@ -83,13 +83,13 @@ const (
 	actStandby  = "standby"  // node: give all its groups away
 	actTakeover = "takeover" // node: take all groups
 	actMove     = "move"     // group to node
-	actClear    = "clear"    // group's failure (start or monitor) on node
+	actClear    = "clear"    // group's failure marks, on every node
 )
 
 // Commands the console sends that the admin package has no name for.
 const (
 	CmdMove  = "move"  // args: group, node
-	CmdClear = "clear" // args: group, node
+	CmdClear = "clear" // args: group
 )
 
 // maxField bounds a node name or group key in an action.
@@ -110,7 +110,7 @@ func okField(s string) bool {
 // parseAction reads an action form: what it does in words, the command
 // and the node to send it to.
 func parseAction(do, node, group, self string) (what string, cmd admin.Command, to string, err error) {
-	if !okField(node) {
+	if do != actClear && !okField(node) {
 		return "", cmd, "", fmt.Errorf("node %q: want a node name", node)
 	}
 	if (do == actMove || do == actClear) && !okField(group) {
@@ -124,7 +124,7 @@ func parseAction(do, node, group, self string) (what string, cmd admin.Command, 
 	case actMove:
 		return "move " + group + " to " + node, admin.Command{Name: CmdMove, Args: map[string]string{"group": group, "node": node}}, self, nil
 	case actClear:
-		return "clear the failure of " + group + " on " + node, admin.Command{Name: CmdClear, Args: map[string]string{"group": group, "node": node}}, self, nil
+		return "clear the failures of " + group, admin.Command{Name: CmdClear, Args: map[string]string{"group": group}}, self, nil
 	}
 	return "", cmd, "", fmt.Errorf("unknown action %q", do)
 }

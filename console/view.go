@@ -97,7 +97,9 @@ type groupRow struct {
 	Rows      []row
 	Disagree  bool
 	MoveTo    []string
-	ClearOn   []string
+	// Failed: a node marked it failed or finds its monitor down; an
+	// operator may clear the marks.
+	Failed bool
 }
 
 // buildOverview lays the views side by side, in ha.cf order where a
@@ -289,9 +291,6 @@ func groupRowOf(index int, key string, nodes []string, views []NodeView, problem
 		if len(gs.Failed) > 0 {
 			anyFailed = true
 			fc = cell{Text: strings.Join(gs.Failed, ", "), Class: "bad"}
-			for _, n := range gs.Failed {
-				g.ClearOn = appendNew(g.ClearOn, n)
-			}
 		}
 		failed.Cells = append(failed.Cells, fc)
 		for _, rs := range resourcesOf(v, key) {
@@ -300,9 +299,7 @@ func groupRowOf(index int, key string, nodes []string, views []NodeView, problem
 		for _, m := range v.Monitors {
 			if m.Group == key {
 				addCell(&mons, i, "monitor "+m.Name, monitorCell(m))
-				if m.State == "down" {
-					g.ClearOn = appendNew(g.ClearOn, v.Node)
-				}
+				g.Failed = g.Failed || m.State == "down"
 			}
 		}
 		addColumn(&res, &mons, i)
@@ -321,6 +318,7 @@ func groupRowOf(index int, key string, nodes []string, views []NodeView, problem
 	g.Rows = append(g.Rows, mons...)
 	if anyFailed {
 		g.Rows = append(g.Rows, failed)
+		g.Failed = true
 	}
 	for i := range g.Rows {
 		if activeTwice(g.Rows[i]) {

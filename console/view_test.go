@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func TestOverviewAgreeing(t *testing.T) {
 		t.Errorf("node1's links: %v", got)
 	}
 	g := ov.Groups[0]
-	if g.Owner != "node1" || g.Preferred != "node1" || g.Disagree || !slices.Equal(g.MoveTo, []string{"node2"}) || len(g.ClearOn) != 0 {
+	if g.Owner != "node1" || g.Preferred != "node1" || g.Disagree || !slices.Equal(g.MoveTo, []string{"node2"}) || g.Failed {
 		t.Errorf("group %+v", g)
 	}
 	for label, want := range map[string][]string{
@@ -101,8 +102,8 @@ func TestOverviewDisagreements(t *testing.T) {
 			if r, ok := rowOf(g, "failed on"); !ok || r.Cells[0].Text != "node2" || r.Cells[0].Class != "bad" {
 				t.Errorf("failed row %+v", r)
 			}
-			if !slices.Equal(g.ClearOn, []string{"node2"}) {
-				t.Errorf("clear on %v", g.ClearOn)
+			if !g.Failed {
+				t.Error("a group failed on node2 is not marked failed")
 			}
 		}},
 		{"no answer", func(vs []NodeView) {
@@ -150,5 +151,35 @@ func TestAddress(t *testing.T) {
 	}
 	if got := resourceLabel("IPaddr::192.0.2.10/24"); !strings.HasPrefix(got, "address ") {
 		t.Errorf("label %q", got)
+	}
+}
+
+func TestParseAction(t *testing.T) {
+	for _, tc := range []struct {
+		do, node, group string
+		what, cmd, to   string
+		args            map[string]string
+	}{
+		{"standby", "node2", "", "standby of node2", "standby", "node2", map[string]string{"set": "all"}},
+		{"takeover", "node1", "", "takeover by node1", "takeover", "node1", map[string]string{"set": "all"}},
+		{"move", "node2", "web", "move web to node2", "move", "node1", map[string]string{"group": "web", "node": "node2"}},
+		{"clear", "", "web", "clear the failures of web", "clear", "node1", map[string]string{"group": "web"}},
+		{do: "move", node: "node2"},
+		{do: "clear"},
+		{do: "standby"},
+		{do: "standby", node: "node\x00"},
+		{do: "standby", node: strings.Repeat("n", maxField+1)},
+		{do: "reboot", node: "node1"},
+	} {
+		what, cmd, to, err := parseAction(tc.do, tc.node, tc.group, "node1")
+		if tc.what == "" {
+			if err == nil {
+				t.Errorf("%q %q %q: no error, want one", tc.do, tc.node, tc.group)
+			}
+			continue
+		}
+		if err != nil || what != tc.what || cmd.Name != tc.cmd || to != tc.to || !maps.Equal(cmd.Args, tc.args) {
+			t.Errorf("%q %q %q: %q %+v to %q, %v", tc.do, tc.node, tc.group, what, cmd, to, err)
+		}
 	}
 }
