@@ -88,14 +88,23 @@ func New(pw PasswordChecker, o Options) (*Console, error) {
 }
 
 // Mount serves a console for o on the admin port srv, at "/": every
-// path the admin protocol and /metrics do not take.
-func Mount(srv *admin.Server, o Options) error {
+// path the admin protocol and /metrics do not take. Its logins are
+// checked by srv.CheckPassword.
+func Mount(srv *admin.Server, o Options) (*Console, error) {
 	c, err := New(srv, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	srv.Handle("/", c)
-	return nil
+	return c, nil
+}
+
+// EndSessions logs every browser out: for when the admin password
+// changes (the admin port ends its own sessions then, in
+// ReloadPassword).
+func (c *Console) EndSessions() {
+	c.sessions.Clear()
+	c.log.Info("console sessions ended")
 }
 
 func (c *Console) routes() {

@@ -276,3 +276,22 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func TestEndSessions(t *testing.T) {
+	f := newFakeCluster()
+	srv := admintest.Start(t, f, func(o *admin.Options) { o.StateDir = shared.stateDir })
+	c, err := Mount(srv.Server, Options{Backend: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := &testConsole{Server: srv, URL: "https://" + srv.Addr, f: f}
+	cl := tc.client(t)
+	tc.login(t, cl, admintest.Password)
+	if _, r := get(t, cl, tc.URL+"/"); r.StatusCode != 200 {
+		t.Fatalf("/ after login: %d", r.StatusCode)
+	}
+	c.EndSessions()
+	if _, r := get(t, cl, tc.URL+"/"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("/ after EndSessions: %d, want the login form", r.StatusCode)
+	}
+}

@@ -210,7 +210,7 @@ func startConsole(t testing.TB, f *fakeCluster, edit func(*Options)) *testConsol
 	if edit != nil {
 		edit(&o)
 	}
-	if err := Mount(srv.Server, o); err != nil {
+	if _, err := Mount(srv.Server, o); err != nil {
 		t.Fatal(err)
 	}
 	return &testConsole{Server: srv, URL: "https://" + srv.Addr, f: f}
