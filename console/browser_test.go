@@ -86,12 +86,7 @@ func sharedBrowser(tc *testConsole) (*browser.Browser, error) {
 // runs scripts/deps.sh, which installs it) a missing browser fails t.
 func startBrowser(t *testing.T, f *fakeCluster, edit func(*Options)) *browserTest {
 	t.Helper()
-	if browser.Find() == "" {
-		if os.Geteuid() != 0 {
-			t.Skip("SKIP browser test: no chromium and not root; install Debian's chromium (scripts/deps.sh does it as root) to run it")
-		}
-		t.Fatal("no chromium although running as root: scripts/deps.sh installs it (make test runs deps first)")
-	}
+	browser.Need(t)
 	tc := startConsole(t, f, edit)
 	b, err := sharedBrowser(tc)
 	if err != nil {

@@ -4,23 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 )
 
-// launch starts a browser for t, or skips t with the reason when there
-// is none and this is not root (root runs scripts/deps.sh, which
-// installs it: then a missing browser is a failure).
+// launch starts a browser for t (see Need).
 func launch(t *testing.T) *Browser {
 	t.Helper()
-	if Find() == "" {
-		if os.Geteuid() != 0 {
-			t.Skip("SKIP: no chromium and not root: install Debian's chromium (scripts/deps.sh does, as root) to run the browser tests")
-		}
-		t.Fatal("no chromium although running as root: scripts/deps.sh installs it (make test runs it)")
-	}
+	Need(t)
 	b, err := Launch(Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
