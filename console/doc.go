@@ -21,6 +21,22 @@
 // (/live/overview) and the log's newest lines (/live/log, a long poll);
 // every page works without it.
 //
+// # Mounting
+//
+// The daemon mounts a console on each admin server it makes, before
+// Start:
+//
+//	c, err := console.Mount(srv, console.Options{Backend: backend,
+//		Idle: settings.SessionIdle, Logger: log.With("component", "console"),
+//		Config: func(context.Context) (console.ConfigReport, error) {
+//			return console.CheckDir(dir, self), nil
+//		}})
+//
+// Options.Cluster, Options.Command and Options.Log, when set, make the
+// overview, the actions and the log cover every node, not this one
+// alone. A changed password should end the console's sessions
+// (Console.EndSessions), as ReloadPassword ends the admin protocol's.
+//
 // # Security
 //
 // A login opens a session named by a random cookie (__Host- prefixed,
