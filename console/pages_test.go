@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/understudy-ha/understudy/admin"
 	"github.com/understudy-ha/understudy/admin/admintest"
+	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/logging"
 )
 
@@ -230,4 +232,29 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// failingStatus is a daemon that does not answer status.
+type failingStatus struct{ *fakeCluster }
+
+func (failingStatus) Status(context.Context) (control.Status, error) {
+	return control.Status{}, errors.New("daemon busy")
+}
+
+// TestDaemonNotAnswering: the overview says the daemon did not answer,
+// and so do its live updates; the login still works.
+func TestDaemonNotAnswering(t *testing.T) {
+	tc := startConsole(t, newFakeCluster(), func(o *Options) {
+		o.Backend, o.Cluster = failingStatus{newFakeCluster()}, nil
+	})
+	c := tc.client(t)
+	if resp := tc.login(t, c, admintest.Password); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	for _, path := range []string{"/", "/live/overview"} {
+		body, resp := get(t, c, tc.URL+path)
+		if resp.StatusCode != 200 || !strings.Contains(body, "the daemon did not answer: daemon busy") {
+			t.Errorf("%s: %d\n%s", path, resp.StatusCode, body)
+		}
+	}
 }
