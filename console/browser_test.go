@@ -228,9 +228,8 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("no clear button for the monitor down on node2: %q", s)
 	}
 
-	// Standby of node1 with the keyboard: Tab to its button, Enter.
-	bt.tabTo("standby-node1")
-	bt.must("pressing Enter", bt.p.Press(bt.ctx, "Enter"))
+	// Standby of node1, clicked.
+	bt.must("clicking standby", bt.p.Click(bt.ctx, "#standby-node1"))
 	bt.waitFor("the answer", `document.querySelector("#answers .verdict") && document.querySelector("#answers .verdict").innerText === "accepted"`)
 	if s := bt.text("#answers li"); !strings.Contains(s, "standby of node1") {
 		t.Errorf("answer shown: %q", s)
@@ -245,9 +244,15 @@ func TestBrowserConsole(t *testing.T) {
 		t.Error("the standby was not logged with its source")
 	}
 
+	// Takeover by node1 with the keyboard: Tab to its button, Enter.
+	bt.tabTo("takeover-node1")
+	bt.must("pressing Enter", bt.p.Press(bt.ctx, "Enter"))
+	bt.waitFor("the answer", `document.querySelector("#answers li").innerText.includes("takeover by node1: accepted")`)
+	bt.waitFor("the owner to become node1 again", `document.querySelector('`+ownerSel+`').innerText === "node1"`)
+
 	// An action the cluster refuses shows the refusal and its reason.
-	bt.must("clicking move", bt.p.Click(bt.ctx, "#g0-move-node1"))
-	bt.waitFor("the refusal", `document.querySelector("#answers li") && document.querySelector("#answers li").innerText.includes("move 192.0.2.100 to node1: refused: unknown command")`)
+	bt.must("clicking move", bt.p.Click(bt.ctx, "#g0-move-node2"))
+	bt.waitFor("the refusal", `document.querySelector("#answers li") && document.querySelector("#answers li").innerText.includes("move 192.0.2.100 to node2: refused: unknown command")`)
 
 	// A POST without the CSRF token, from the page itself, is refused.
 	before := len(f.commands())
