@@ -148,17 +148,18 @@ func (s *Server) Handler() http.Handler {
 // ReloadPassword reads the password file again (after `understudy
 // passwd`, on reload). On an error the old password stays. When the
 // password changed, every session ends.
-func (s *Server) ReloadPassword() error {
+func (s *Server) ReloadPassword() (changed bool, err error) {
 	pw, err := LoadPassword(s.o.Dir)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if old := s.pw.Swap(&pw); old.StoredKey != pw.StoredKey {
 		s.sessions.Clear()
 		s.basic.forget()
 		s.log.Info("admin password changed: every admin session ended")
+		return true, nil
 	}
-	return nil
+	return false, nil
 }
 
 // Start listens on every address of [admin] listen and serves each in a

@@ -275,7 +275,7 @@ func TestSessionEndsLoginAgain(t *testing.T) {
 	// The node changes its password: every session ends, and the
 	// client's login again fails.
 	admintest.WritePassword(t, s.Dir, "another password")
-	if err := s.ReloadPassword(); err != nil {
+	if _, err := s.ReloadPassword(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Status(ctx(t)); !errors.Is(err, admin.ErrWrongPassword) {

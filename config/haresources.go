@@ -168,6 +168,10 @@ func looksLikeIPv6(script string) bool {
 	return strings.Trim(script, "0123456789abcdefABCDEF:.") == ""
 }
 
+// ParseResource parses one haresources token as Load does: for code that
+// meets tokens elsewhere, such as the web console reading a status.
+func ParseResource(tok string) (Resource, error) { return parseResource(tok) }
+
 // parseResource parses one haresources token (heartbeat-spec §2.2).
 func parseResource(tok string) (Resource, error) {
 	res := Resource{Token: tok}

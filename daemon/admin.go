@@ -13,6 +13,7 @@ import (
 	"github.com/understudy-ha/understudy/admin/metrics"
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
+	"github.com/understudy-ha/understudy/console"
 	"github.com/understudy-ha/understudy/control"
 	"github.com/understudy-ha/understudy/logging"
 )
@@ -27,6 +28,8 @@ import (
 // it.
 type adminPort struct {
 	srv *admin.Server
+	// console is the web console mounted on srv.
+	console *console.Console
 	// settings are those srv runs with, or failed to start with.
 	settings config.AdminSettings
 	// err says why the port does not run ("" when it runs or is off).
@@ -53,6 +56,9 @@ func (d *daemon) startAdmin() {
 	srv, err := admin.NewServer(admin.Options{Dir: d.o.Dir, StateDir: d.cfg.Settings.Paths.StateDir, Settings: a,
 		Backend: adminBackend{d.api}, Metrics: d.metrics, Logger: d.log.With("component", "admin")})
 	if err == nil {
+		err = d.mountConsole(srv, a)
+	}
+	if err == nil {
 		err = srv.Start()
 	}
 	if err != nil {
@@ -67,6 +73,17 @@ func (d *daemon) startAdmin() {
 	}
 	d.admin.srv = srv
 	d.admin.announced = time.Time{}
+}
+
+// mountConsole puts the web console on srv, before it starts: this
+// node's view, commands and log, and its configuration as check judges it.
+func (d *daemon) mountConsole(srv *admin.Server, a config.AdminSettings) error {
+	dir, self := d.o.Dir, d.self
+	c, err := console.Mount(srv, console.Options{Backend: adminBackend{d.api}, Idle: a.SessionIdle,
+		Logger: d.log.With("component", "console"),
+		Config: func(context.Context) (console.ConfigReport, error) { return console.CheckDir(dir, self), nil }})
+	d.admin.console = c
+	return err
 }
 
 // stopAdmin stops listening; requests in flight are answered, waiting at
@@ -101,8 +118,12 @@ func (d *daemon) reloaded(err error) {
 	}
 	switch {
 	case d.admin.srv != nil:
-		if err := d.admin.srv.ReloadPassword(); err != nil {
+		changed, err := d.admin.srv.ReloadPassword()
+		if err != nil {
 			d.log.Error("admin password not re-read; the one read before stays", "err", err)
+		}
+		if changed && d.admin.console != nil {
+			d.admin.console.EndSessions() // a new password ends the console's sessions too
 		}
 	case len(d.admin.settings.Listen) > 0:
 		d.startAdmin() // the password may be set now

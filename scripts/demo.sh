@@ -10,6 +10,12 @@
 # Needs root. Leaves nothing behind (see scripts/lab.sh). LAB_KEEP=1 keeps
 # the logs and configs in /tmp. Exit status 0 only if the failover and the
 # failback happened.
+#
+# DEMO_CONSOLE=1 also turns on the admin port of both nodes and, after
+# the failback, forwards node1's web console to https://127.0.0.1:9050
+# on this machine (loopback only; DEMO_CONSOLE_PORT changes the port),
+# prints its password and certificate fingerprint, and keeps the cluster
+# running until Enter is pressed.
 set -euo pipefail
 # shellcheck source=scripts/lab.sh
 . "$(dirname "$0")/lab.sh"
@@ -28,6 +34,11 @@ lab_create
 lab_note "LAN 192.0.2.0/24 on a bridge: node1 .1, node2 .2, client .10; service address $LAB_VIP"
 lab_note "heartbeats: UDP over a crossover cable (198.51.100.1 <-> .2) and a serial null-modem (socat ptys)"
 lab_config "$KEEPALIVE" "$DEADTIME" on "node1 IPaddr2::$LAB_VIP/24/eth0 demoweb"
+if [ "${DEMO_CONSOLE:-0}" = 1 ]; then
+	DEMO_PASSWORD=demo-$(head -c 9 /dev/urandom | base64 | tr -d '/+=')
+	lab_admin "$DEMO_PASSWORD"
+	lab_note "admin port and web console on 192.0.2.1:9050 and 192.0.2.2:9050 (DEMO_CONSOLE=1)"
+fi
 lab_note "keepalive $KEEPALIVE, deadtime $DEADTIME, auto_failback on"
 lab_note "haresources: $(cat "$LAB_DIR/node1/ha.d/haresources")"
 
@@ -89,4 +100,19 @@ lab_wait_quiet 2 || true
 lab_say "Final status on node1"
 lab_status 1
 
+if [ "${DEMO_CONSOLE:-0}" = 1 ]; then
+	PORT=${DEMO_CONSOLE_PORT:-9050}
+	lab_forward 1 "$PORT"
+	FP=$("$LAB_BIN/understudy" status --json -s "$LAB_DIR/node1/run/understudy.sock" 2>/dev/null |
+		sed -n 's/.*"fingerprint": *"\([0-9A-Fa-f:]*\)".*/\1/p' | head -n 1 || true)
+	[ -n "$FP" ] || FP=$(openssl x509 -noout -fingerprint -sha256 -in "$LAB_DIR/node1/state/admin.crt" 2>/dev/null | cut -d= -f2)
+	[ -n "$FP" ] || FP="unknown: node1's admin port did not start (see $(lab_log 1))"
+	lab_say "node1's web console, forwarded to this machine; the cluster keeps running"
+	lab_note "URL:         https://127.0.0.1:$PORT/"
+	lab_note "password:    $DEMO_PASSWORD"
+	lab_note "certificate: self-signed, SHA-256 fingerprint $FP"
+	lab_note "             (the browser warns: accept it if this fingerprint is the one it shows)"
+	lab_note "try Standby on node1 and watch the group move to node2, then Take over; the Log and Configuration pages"
+	read -r -p "    Press Enter to stop the cluster and clean up. " _ || true
+fi
 lab_say "Done: failover in ${GAP} ms, failback in ${GAP2} ms. Cleaning up."

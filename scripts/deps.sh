@@ -2,14 +2,15 @@
 # Installs what the tests, the demo and the benchmark need on a fresh
 # Debian machine: iproute2 (network namespaces), socat (the serial
 # null-modem cable of the demo), procps, heartbeat 3.0.6 (the peer of
-# the interoperability tests) and cluster-glue (stonith(8), meatclient and
-# the fencing plugins of the fence tests). Only what is missing; only as
-# root.
+# the interoperability tests), cluster-glue (stonith(8), meatclient and
+# the fencing plugins of the fence tests) and chromium (the web console's
+# browser tests). Only what is missing; only as root.
 set -eu
 need=""
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
 command -v socat >/dev/null 2>&1 || need="$need socat"
 command -v ps >/dev/null 2>&1 || need="$need procps"
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need="$need chromium"
 [ -x /usr/libexec/heartbeat/heartbeat ] || [ -x /usr/lib/heartbeat/heartbeat ] || need="$need heartbeat"
 [ -x /usr/sbin/stonith ] && [ -x /usr/sbin/meatclient ] || need="$need cluster-glue"
 [ -z "$need" ] && exit 0

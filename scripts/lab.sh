@@ -324,3 +324,38 @@ lab_status() {
 
 # lab_log N: nodeN's daemon log.
 lab_log() { echo "$LAB_DIR/node$1/daemon.log"; }
+
+# lab_admin PASSWORD: every node's admin port (and so its web console) on
+# its LAN address, 192.0.2.N:9050, with PASSWORD as the admin password
+# (DEMO_CONSOLE=1 make demo). Call after lab_config.
+lab_admin() {
+	local n d
+	for n in 1 2; do
+		d=$LAB_DIR/node$n
+		printf '[admin]\nlisten = ["192.0.2.%s:9050"]\n' "$n" >>"$d/ha.d/understudy.toml"
+		printf '%s\n' "$1" | "$LAB_BIN/understudy" passwd -c "$d/ha.d" >"$d/passwd.out" 2>&1 ||
+			{ cat "$d/passwd.out" >&2; lab_die "understudy passwd failed for node$n"; }
+		"$LAB_BIN/understudy" check -c "$d/ha.d" --node "node$n" >"$d/check.out" 2>&1 ||
+			{ cat "$d/check.out" >&2; lab_die "understudy check refused node$n's [admin]"; }
+	done
+}
+
+# lab_forward N PORT: 127.0.0.1:PORT on this machine (loopback only: the
+# one thing the lab listens on outside its namespaces) forwarded to nodeN's
+# admin port, each connection through a socat started inside nodeN's
+# namespace. The listener is killed by its PID on cleanup; the socats in
+# the namespace with the namespace's processes.
+lab_forward() {
+	local _
+	if [ -n "$(ss -Hltn "( sport = :$2 )" 2>/dev/null)" ]; then
+		lab_die "port $2 is already in use on this machine: stop what listens there, or set DEMO_CONSOLE_PORT"
+	fi
+	socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" \
+		"EXEC:ip netns exec $(lab_ns "n$1") socat STDIO TCP\:192.0.2.$1\:9050" 2>"$LAB_DIR/forward.log" &
+	LAB_PIDS+=($!)
+	for _ in $(seq 50); do
+		[ -n "$(ss -Hltn "( sport = :$2 )" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	lab_die "the forwarder did not start (see $LAB_DIR/forward.log)"
+}

@@ -70,17 +70,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		local = here
 	}
 
-	cfg, diags := config.Load(*dir)
-	// The daemon's own checks of the machine, unless --node names another.
-	pre := preflight.Run(cfg, preflight.Options{Node: local, Machine: preflight.System(), Elsewhere: local != here})
-	diags = append(diags, pre.Diagnostics...)
-	env := config.SystemEnv()
-	handlers, more := config.Check(cfg, env)
-	diags = append(diags, more...)
-	diags = append(diags, config.CheckFencing(cfg, local, env)...)
-	diags = append(diags, env.CheckAdmin(*dir, cfg.Settings.Admin)...)
+	// The daemon's own checks of the machine too, unless --node names
+	// another.
+	j := preflight.Judge(*dir, local, here, preflight.System())
+	cfg, diags, handlers := j.Config, j.Diagnostics, j.Handlers
 
-	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags, Skipped: pre.Skipped,
+	rep := checkReport{Dir: *dir, Node: local, Diagnostics: diags, Skipped: j.Skipped,
 		Errors: len(diags.Filter(config.Error)), Warnings: len(diags.Filter(config.Warning))}
 	rep.OK = rep.Errors == 0
 	if len(rep.Skipped) > 0 {
