@@ -187,6 +187,7 @@ func newSim(args []string) (*clustertest.Sim, error) {
 		Deadtime: 500 * time.Millisecond, Initdead: 2 * time.Second, AutoFailback: config.FailbackOn}
 	links := []string{"eth1"}
 	opDelay := 50 * time.Millisecond
+	rexmit := true
 	for _, a := range args {
 		k, v, _ := strings.Cut(a, "=")
 		var err error
@@ -214,6 +215,11 @@ func newSim(args []string) (*clustertest.Sim, error) {
 			cfg.Initdead, err = time.ParseDuration(v)
 		case "opdelay":
 			opDelay, err = time.ParseDuration(v)
+		case "rexmit":
+			// rexmit=off: a cut loses what it carries (the simulator
+			// otherwise delivers, when it heals, what a cut shorter
+			// than the dead time held back).
+			rexmit = v != "off"
 		default:
 			err = fmt.Errorf("unknown config key %q", k)
 		}
@@ -221,7 +227,9 @@ func newSim(args []string) (*clustertest.Sim, error) {
 			return nil, err
 		}
 	}
-	return clustertest.New(cfg, links, opDelay), nil
+	s := clustertest.New(cfg, links, opDelay)
+	s.NoRexmit = !rexmit
+	return s, nil
 }
 
 // configArgs renders a configuration back into config arguments.

@@ -42,6 +42,7 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 	if out.Exit {
 		s.checkExit(sn)
 		delete(s.nodes, sn.name)
+		s.forgetHeldBack(sn.name)
 		s.logf("%s: exited", sn.name)
 	}
 	for _, m := range out.Messages {
@@ -80,6 +81,9 @@ func (s *Sim) enqueue(src string, m cluster.Msg) {
 			}
 			s.queue = append(s.queue, delivery{to: name, ev: cluster.Recv{Now: s.Now, Link: l, Msg: m, Dup: dup}})
 			dup = true
+		}
+		if !dup {
+			s.heldBack = append(s.heldBack, heldMsg{from: src, to: name, msg: m})
 		}
 	}
 }

@@ -33,6 +33,9 @@ type Sim struct {
 	// FailStart and InUse make the next acquires of "node|group" fail.
 	FailStart map[string]bool
 	InUse     map[string]bool
+	// NoRexmit: a link cut loses what it carries, however short (see
+	// rexmit.go).
+	NoRexmit bool
 
 	out        []string
 	Violations []string
@@ -41,6 +44,11 @@ type Sim struct {
 	delivering bool
 	// conflictSince tracks groups held by two nodes that hear each other.
 	conflictSince map[string]time.Time
+	// heldBack: messages sent while every link between their sender and
+	// receiver was cut, in the order sent; cutSince: when each pair
+	// ("a|b", both orders) stopped hearing each other.
+	heldBack []heldMsg
+	cutSince map[string]time.Time
 }
 
 type simNode struct {
@@ -66,7 +74,7 @@ type pendingOp struct {
 func New(base cluster.Config, links []string, opDelay time.Duration) *Sim {
 	return &Sim{Base: base, Links: links, OpDelay: opDelay, Now: Epoch, nodes: map[string]*simNode{},
 		gens: map[string]uint64{}, cut: map[string]bool{}, FailStart: map[string]bool{}, InUse: map[string]bool{},
-		conflictSince: map[string]time.Time{}}
+		conflictSince: map[string]time.Time{}, cutSince: map[string]time.Time{}}
 }
 
 // Output returns and clears what happened since the last call.
@@ -102,18 +110,23 @@ func (s *Sim) Crash(name string) error {
 	}
 	delete(s.nodes, name)
 	s.ops = slices.DeleteFunc(s.ops, func(o pendingOp) bool { return o.node == name })
+	s.forgetHeldBack(name)
 	s.logf("%s: powered off", name)
 	return nil
 }
 
 // Cut and Heal change connectivity between a and b on one link, or all.
+// What a cut shorter than the dead time held back is delivered when it
+// heals (see reach).
 func (s *Sim) Cut(a, b, link string, cut bool) {
+	before := s.reach(a, b)
 	for _, l := range s.Links {
 		if link == "" || link == l {
 			s.cut[a+"|"+b+"|"+l] = cut
 			s.cut[b+"|"+a+"|"+l] = cut
 		}
 	}
+	s.pairChanged(a, b, before)
 }
 
 // Event feeds an event to a running node. An Admin with an ID must be
