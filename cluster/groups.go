@@ -16,9 +16,11 @@ const (
 	// stopFailed: a release failed; the group may still run here, so it
 	// counts as held and nobody else takes it until an operator acts.
 	stopFailed
+	// restarting: its resources are restarted in place (Restart).
+	restarting
 )
 
-var groupStateNames = [...]string{"stopped", "starting", "running", "stopping", "stop-failed"}
+var groupStateNames = [...]string{"stopped", "starting", "running", "stopping", "stop-failed", "restarting"}
 
 func (s groupState) String() string { return groupStateNames[s] }
 
@@ -44,6 +46,25 @@ type group struct {
 	// taken again.
 	restart bool
 	gaveUp  bool // logged that it failed everywhere
+
+	// mons: its monitors' state here. monFailed: nodes where a monitor
+	// of the group failed while they ran it, from their own word (their
+	// status heartbeats) and ours.
+	mons      []*monitor
+	monFailed map[string]bool
+	// handTo: the node this node hands the group to once it is released
+	// (handWhy: "monitor" or "move"). tookFor: the group was handed to
+	// this node by a move; the node says so once it runs it.
+	handTo, handWhy string
+	tookFor         bool
+	// stuck: logged that it stays here although it failed here; note
+	// says why it stays, for status.
+	stuck bool
+	note  string
+}
+
+func newGroup(spec GroupSpec) *group {
+	return &group{spec: spec, failed: map[string]bool{}, monFailed: map[string]bool{}, mons: newMonitors(spec.Monitors)}
 }
 
 // held reports whether the group counts as held here: an operation on it
@@ -57,7 +78,7 @@ func (g *group) claimed() bool { return g.want || g.held() }
 func (n *Node) take(keys []string, reason string) {
 	for _, k := range keys {
 		g := n.byKey[k]
-		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] || n.givingAway(g) {
+		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] || g.monFailed[n.cfg.Self] || n.givingAway(g) || g.handTo != "" {
 			continue
 		}
 		g.want = true
@@ -74,7 +95,7 @@ func (n *Node) give(keys []string, reason string) {
 			continue
 		}
 		g.want = false
-		if g.state == running || g.state == starting {
+		if g.state == running || g.state == starting || g.state == restarting {
 			n.transition("info", "group", k, g.state.String(), "releasing", "%s", reason)
 		}
 	}
@@ -138,6 +159,9 @@ func (n *Node) opDone(e OpDone) {
 		g.state = running
 		delete(g.failed, n.cfg.Self)
 		n.transition("info", "group", g.spec.Key, "acquiring", "running", "all resources started")
+		n.tookHook(g)
+	case e.Op == Restart && g.state == restarting:
+		n.restartDone(g, e.Err)
 	case e.Op == Acquire && g.state == starting && errors.Is(e.Err, ErrAddressInUse):
 		g.state = stopped
 		g.blockedUntil = n.now.Add(n.cfg.Deadtime)
@@ -146,8 +170,10 @@ func (n *Node) opDone(e OpDone) {
 	case e.Op == Acquire && g.state == starting:
 		g.state = stopped
 		g.want = false
+		g.tookFor = false
 		g.failed[n.cfg.Self] = true
 		n.transition("error", "group", g.spec.Key, "acquiring", "failed", "start failed: %v", e.Err)
+		n.moveFailedOn(n.cfg.Self, g)
 		n.groupFailedHere(g)
 		n.restartHook(g)
 	case e.Op == Release && g.state == stopping && e.Err == nil:
@@ -163,6 +189,7 @@ func (n *Node) opDone(e OpDone) {
 // releasedHook runs after a group was released.
 func (n *Node) releasedHook(g *group) {
 	n.restartHook(g)
+	n.handOverHook(g)
 	if g.replyTo != "" {
 		n.send(Msg{Type: MsgIPRequestResp, Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""

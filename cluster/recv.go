@@ -52,6 +52,12 @@ func (n *Node) recv(e Recv) {
 		n.recvIPRequestResp(p, m)
 	case MsgGroupFailed:
 		n.recvGroupFailed(p, m)
+	case MsgHandOver:
+		n.recvHandOver(p, m)
+	case MsgMove:
+		n.recvMove(p, m)
+	case MsgClear:
+		n.recvClear(p, m)
 	case MsgReqnodes:
 		n.recvReqnodes(p)
 	}

@@ -100,6 +100,7 @@ func (n *Node) recordHoldings(p *peer, m Msg) {
 	if held := m.Get("us_held"); held != "" {
 		p.holds = parseHeld(held)
 		p.wants = parseHeld(m.Get("us_want"))
+		p.understudy = true
 	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
 		bits := n.holdsFromBits(p.name, set)
 		if m.Get("rtype") != "full" && set != SetNone {
@@ -142,7 +143,7 @@ func (n *Node) becomeStable(reason string) {
 	n.transition("info", "node", n.cfg.Self, "negotiating", "stable", "%s", reason)
 	var keys []string
 	for _, g := range n.groups {
-		if n.liveHolder(g) != "" || n.owner(g) != n.cfg.Self {
+		if n.liveHolder(g) != "" || n.owner(g) != n.cfg.Self || n.maint.on {
 			continue
 		}
 		keys = append(keys, g.spec.Key)

@@ -5,18 +5,37 @@ import (
 	"strings"
 )
 
-// owner is the node that should take group g when its holder is gone: its
-// preferred node if alive and not failed on it, else the first live node
-// in ha.cf order that has not failed it. Every node computes the same
-// answer from the same view of who is alive.
+// owner is the node that should take group g when it runs nowhere (its
+// holder is gone, or handed it over): its preferred node if fit for it,
+// else the first node in ha.cf order that is (see unfit). Every node
+// computes the same answer from the same view of who is alive and of
+// what each node announced.
 func (n *Node) owner(g *group) string {
-	if n.isAlive(g.spec.Node) && !g.failed[g.spec.Node] {
+	if n.unfit(g.spec.Node, g) == "" {
 		return g.spec.Node
 	}
 	for _, name := range n.cfg.Nodes {
-		if n.isAlive(name) && !g.failed[name] {
+		if n.unfit(name, g) == "" {
 			return name
 		}
+	}
+	return ""
+}
+
+// unfit says why node may not take g when g runs nowhere: the node is
+// dead, g failed to start there, a monitor of g failed there, or g's
+// service is down there (its announced health); "" when it may. A node
+// whose health for g is unknown may: better somewhere than nowhere.
+func (n *Node) unfit(node string, g *group) string {
+	switch {
+	case !n.isAlive(node):
+		return "it is not alive"
+	case g.failed[node]:
+		return "it failed to start there"
+	case g.monFailed[node]:
+		return "its monitor failed there"
+	case n.healthOn(node, g) == healthDown:
+		return "its service is down there"
 	}
 	return ""
 }
@@ -30,8 +49,11 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 	var keys []string
 	for _, g := range n.groups {
 		if p.holds[g.spec.Key] {
-			clear(g.failed) // the holder is gone: everyone may try again
-			g.gaveUp = false
+			// The holder is gone: everyone may try again, monitors'
+			// failures included.
+			clear(g.failed)
+			clear(g.monFailed)
+			g.gaveUp, g.stuck, g.note = false, false, ""
 		}
 		// A group we just handed to a live partner is the partner's to
 		// place, even when the dead peer held it meanwhile: the partner
@@ -49,7 +71,10 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 	}
 	clear(p.holds)
 	clear(p.wants)
-	if len(keys) > 0 {
+	switch {
+	case len(keys) > 0 && n.maint.on:
+		n.transition("warn", "cluster", p.name, "", "", "maintenance: not taking over %s from %s (%s); they run nowhere until maintenance is off", strings.Join(keys, " "), p.name, reason)
+	case len(keys) > 0:
 		n.transition("info", "cluster", p.name, "", "", "resources being acquired from %s: %s", p.name, reason)
 		n.take(keys, reason)
 	}
@@ -60,7 +85,7 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 // when a standby or failback in a cluster of three or more nodes hands a
 // group back to a node that was not part of the handshake.
 func (n *Node) adoptOrphans() {
-	if n.rs != rsStable || n.standby.phase != sbNone || n.legacy() {
+	if n.rs != rsStable || n.standby.phase != sbNone || n.legacy() || n.maint.on {
 		return
 	}
 	for _, p := range n.alivePeers() {
@@ -75,6 +100,9 @@ func (n *Node) adoptOrphans() {
 		}
 		if !g.claimed() && !g.failed[n.cfg.Self] && n.liveHolder(g) == "" && n.liveWanter(g) == "" && n.owner(g) == n.cfg.Self {
 			keys = append(keys, g.spec.Key)
+			if p, ok := n.peers[g.spec.Node]; ok && !p.alive {
+				p.failback = true // as if taken at its death (after maintenance, say)
+			}
 		}
 	}
 	if len(keys) > 0 {
@@ -96,7 +124,8 @@ func (n *Node) recvGroupFailed(p *peer, m Msg) {
 	}
 	g.failed[p.name] = true
 	delete(p.holds, g.spec.Key)
-	if !g.failed[n.cfg.Self] && !g.want && n.owner(g) == n.cfg.Self && n.rs == rsStable {
+	n.moveFailedOn(p.name, g)
+	if !g.failed[n.cfg.Self] && !g.want && n.owner(g) == n.cfg.Self && n.rs == rsStable && !n.maint.on {
 		n.take([]string{g.spec.Key}, "it failed to start on "+p.name)
 		return
 	}

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,10 +25,17 @@ type Config struct {
 
 // GroupSpec names a group and its preferred node. Digest identifies its
 // resources: a reload that changes it restarts the group where it runs.
+// Monitors are the group's service monitors, in configuration order.
 type GroupSpec struct {
-	Key    string
-	Node   string
-	Digest string
+	Key      string
+	Node     string
+	Digest   string
+	Monitors []MonitorSpec
+}
+
+// same reports whether a and b are the same specification.
+func (a GroupSpec) same(b GroupSpec) bool {
+	return a.Key == b.Key && a.Node == b.Node && a.Digest == b.Digest && slices.Equal(a.Monitors, b.Monitors)
 }
 
 // FromConfig extracts the state machine's configuration.
@@ -39,7 +47,14 @@ func FromConfig(c *config.Config, self string) Config {
 		for _, r := range g.Resources {
 			toks = append(toks, r.Token)
 		}
-		cc.Groups = append(cc.Groups, GroupSpec{Key: g.Key, Node: g.Node, Digest: strings.Join(toks, " ")})
+		spec := GroupSpec{Key: g.Key, Node: g.Node, Digest: strings.Join(toks, " ")}
+		for _, m := range c.Monitors {
+			if m.Group == g.Key {
+				spec.Monitors = append(spec.Monitors, MonitorSpec{Name: m.Name, Fall: m.Fall, Rise: m.Rise,
+					Everywhere: m.Everywhere(), OnFail: m.OnFail, Restarts: m.Restarts})
+			}
+		}
+		cc.Groups = append(cc.Groups, spec)
 	}
 	return cc
 }
@@ -71,15 +86,20 @@ type OpDone struct {
 	Err error
 }
 
-// Admin is an operator's command: standby or takeover of a set. ID is
-// the caller's request id: the node tells what became of the command in
-// Output.Answers under that id (see Answer). 0 means that nobody waits:
-// the command runs all the same, and no Answer is given.
+// Admin is an operator's command: standby or takeover of a Set, move of
+// a Group (to Node, or "" for the best other node), clear of a Group's
+// failure marks, maintenance On or off. ID is the caller's request id:
+// the node tells what became of the command in Output.Answers under that
+// id (see Answer). 0 means that nobody waits: the command runs all the
+// same, and no Answer is given.
 type Admin struct {
-	Now time.Time
-	Cmd AdminCmd
-	Set Set
-	ID  uint64
+	Now   time.Time
+	Cmd   AdminCmd
+	Set   Set
+	Group string
+	Node  string
+	On    bool
+	ID    uint64
 }
 
 // Shutdown asks the node to hand its groups over and stop.
@@ -92,12 +112,13 @@ type Reconfigure struct {
 	Config Config
 }
 
-func (e Tick) eventTime() time.Time        { return e.Now }
-func (e Recv) eventTime() time.Time        { return e.Now }
-func (e OpDone) eventTime() time.Time      { return e.Now }
-func (e Admin) eventTime() time.Time       { return e.Now }
-func (e Shutdown) eventTime() time.Time    { return e.Now }
-func (e Reconfigure) eventTime() time.Time { return e.Now }
+func (e Tick) eventTime() time.Time          { return e.Now }
+func (e Recv) eventTime() time.Time          { return e.Now }
+func (e OpDone) eventTime() time.Time        { return e.Now }
+func (e Admin) eventTime() time.Time         { return e.Now }
+func (e Shutdown) eventTime() time.Time      { return e.Now }
+func (e Reconfigure) eventTime() time.Time   { return e.Now }
+func (e MonitorResult) eventTime() time.Time { return e.Now }
 
 // ErrAddressInUse is what an acquire reports when the split-brain guard
 // finds a floating address still answering on the LAN.
@@ -109,11 +130,19 @@ type Op int
 const (
 	Acquire Op = iota + 1
 	Release
+	// Restart restarts a running group's resources in place, its
+	// addresses excepted (stopped right to left, started left to right):
+	// what on_fail = "restart" asks for when a monitor finds the service
+	// down. An error means the group failed here (see MonitorResult).
+	Restart
 )
 
 func (o Op) String() string {
-	if o == Acquire {
+	switch o {
+	case Acquire:
 		return "acquire"
+	case Restart:
+		return "restart"
 	}
 	return "release"
 }
@@ -126,16 +155,21 @@ const (
 	CmdStandby AdminCmd = iota + 1
 	// CmdTakeover takes the set from the peer (hb_takeover).
 	CmdTakeover
+	// CmdMove moves one group to a node (Admin.Group, Admin.Node).
+	CmdMove
+	// CmdClear clears a group's failure marks on every node.
+	CmdClear
+	// CmdMaintenance turns maintenance on or off (Admin.On), cluster-wide.
+	CmdMaintenance
 )
 
+var adminCmdNames = [...]string{CmdStandby: "standby", CmdTakeover: "takeover", CmdMove: "move", CmdClear: "clear", CmdMaintenance: "maintenance"}
+
 func (c AdminCmd) String() string {
-	switch c {
-	case CmdStandby:
-		return "standby"
-	case CmdTakeover:
-		return "takeover"
+	if c < CmdStandby || c > CmdMaintenance {
+		return fmt.Sprintf("command %d", int(c))
 	}
-	return fmt.Sprintf("command %d", int(c))
+	return adminCmdNames[c]
 }
 
 // Verdict is what became of an operator's command.
@@ -231,10 +265,13 @@ func ParseSet(s string) (Set, bool) {
 // Output is what one Step asks the caller to do, in this order:
 //  1. log Transitions;
 //  2. start the Release operations (each group right to left);
-//  3. start the Acquire operations (each group left to right) — a group
-//     never appears in both, and never while an operation on it runs;
+//  3. start the Acquire operations (each group left to right) and the
+//     Restart operations — a group appears in one list at most, and
+//     never while an operation on it runs;
 //  4. send Messages on every link;
-//  5. hand the Answers to the operators waiting for them.
+//  5. hand the Answers to the operators waiting for them;
+//  6. when MonitorsChanged, make RunMonitors the monitors that run on
+//     this node (the whole set; it may be empty).
 //
 // Each operation is reported back with OpDone. Exit is set once, when a
 // Shutdown has completed: every group released and shutdone sent.
@@ -242,8 +279,16 @@ type Output struct {
 	Transitions []Transition
 	Release     []string
 	Acquire     []string
+	Restart     []string
 	Messages    []Msg
 	Answers     []Answer
+	// RunMonitors, when MonitorsChanged, is every monitor that must run
+	// on this node now: those that run everywhere always, the others of
+	// the groups running here (see Node.RunMonitors). MonitorsChanged is
+	// set on the first Step of a node that has monitors, and whenever the
+	// set changes.
+	RunMonitors     []MonitorRef
+	MonitorsChanged bool
 	// NextTick is when the machine next needs a Tick, at the latest.
 	NextTick time.Time
 	Exit     bool
@@ -251,7 +296,8 @@ type Output struct {
 
 // Transition is one change of state, for the log.
 type Transition struct {
-	// Kind is a short category: "node", "link", "group", "cluster".
+	// Kind is a short category: "node", "link", "group", "cluster",
+	// "standby", "monitor" (Subject "GROUP[MONITOR]").
 	Kind string
 	// Subject names the node, link ("node2:eth1") or group.
 	Subject  string

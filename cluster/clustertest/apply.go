@@ -34,6 +34,8 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 		}
 		s.ops = append(s.ops, pendingOp{at: s.Now.Add(s.OpDelay), node: sn.name, group: k, op: cluster.Acquire, err: err})
 	}
+	s.startRestarts(sn, out)
+	s.setMonitors(sn, out)
 	for _, a := range out.Answers {
 		s.logf("%s: answer %s", sn.name, a)
 		s.checkAnswer(sn, a)
@@ -46,6 +48,13 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 		s.logf("%s: exited", sn.name)
 	}
 	for _, m := range out.Messages {
+		if s.Heartbeat[sn.name] {
+			// What goes on the wire is heartbeat's.
+			var ok bool
+			if m, ok = heartbeatFilter(m); !ok {
+				continue
+			}
+		}
 		if m.Type != cluster.MsgStatus {
 			s.logf("%s: send %s", sn.name, m)
 		}
@@ -73,6 +82,13 @@ func (s *Sim) enqueue(src string, m cluster.Msg) {
 	for _, name := range s.Names() {
 		if name == src {
 			continue
+		}
+		m := m
+		if s.Heartbeat[name] {
+			var ok bool
+			if m, ok = heartbeatFilter(m); !ok {
+				continue
+			}
 		}
 		dup := false
 		for _, l := range s.Links {
