@@ -56,11 +56,12 @@ func (n *Node) legacyRetry() {
 // compare holdings, so when a node comes back (after a crash, or after a
 // partition in which it took everything too) each node gives back the
 // groups that node prefers. A rebooted node would ask for them with
-// ip-request anyway; one that never stopped holds them already.
+// ip-request anyway; one that never stopped holds them already. A group
+// that failed there, or whose service is down there, stays.
 func (n *Node) legacyGiveBack(p *peer) {
 	var keys []string
 	for _, g := range n.groups {
-		if g.spec.Node == p.name && g.claimed() {
+		if g.spec.Node == p.name && g.claimed() && n.unfit(p.name, g) == "" {
 			keys = append(keys, g.spec.Key)
 		}
 	}

@@ -130,8 +130,10 @@ func (n *Node) handOverFailed(g *group, failure string) {
 }
 
 // moveTarget is the first node, its preferred node first and then in
-// ha.cf order, other than from, to which g may move (cannotMove); or ""
-// and why each one may not.
+// ha.cf order, other than from, to which g may move (cannotMove) and
+// which has finished starting up (stable, holdings known; in legacy
+// mode, which has neither, alive is enough); or "" and why each one may
+// not.
 func (n *Node) moveTarget(g *group, from string) (string, string) {
 	var whys []string
 	seen := map[string]bool{from: true}
@@ -141,7 +143,7 @@ func (n *Node) moveTarget(g *group, from string) (string, string) {
 		}
 		seen[name] = true
 		why := n.cannotMove(name, g)
-		if why == "" && name != n.cfg.Self && !(n.peers[name].stable && n.peers[name].known) {
+		if why == "" && name != n.cfg.Self && !n.legacy() && !(n.peers[name].stable && n.peers[name].known) {
 			why = "it is still starting up"
 		}
 		if why == "" {

@@ -199,6 +199,7 @@ func (n *Node) checkLiveness() {
 func (n *Node) peerDead(p *peer, reason string) {
 	was := p.st
 	p.alive, p.st, p.stable, p.deadAt = false, statusDead, true, n.now
+	clear(p.health)
 	n.transition("warn", "node", p.name, string(was), string(statusDead), "node %s is dead: %s", p.name, reason)
 	n.cancelStandbyWith(p.name, "node "+p.name+" died")
 	n.takeOverFrom(p, "node "+p.name+" is dead")

@@ -82,6 +82,7 @@ func (n *Node) recvShutdone(p *peer) {
 	p.alive, p.st, p.stable, p.left, p.deadAt = false, statusDead, true, true, n.now
 	clear(p.holds)
 	clear(p.wants)
+	clear(p.health)
 	p.known = true
 	n.transition("info", "node", p.name, string(was), string(statusDead), "received shutdown notice from %s", p.name)
 	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")

@@ -395,13 +395,22 @@ func (n *Node) tryFailback() {
 		if !p.failback || !p.stable || !p.known {
 			continue
 		}
-		back := false
+		// A group that p cannot take for its monitors (its service is
+		// down or not known up there) waits: failback stays armed, and
+		// the group goes back once p can take it.
+		back, waiting := false, false
 		for _, g := range n.groups {
-			back = back || (g.spec.Node == p.name && g.held() && !p.holds[g.spec.Key] && !g.failed[p.name] &&
-				(len(g.mons) == 0 || n.cannotMove(p.name, g) == ""))
+			if g.spec.Node != p.name || !g.held() || p.holds[g.spec.Key] || g.failed[p.name] {
+				continue
+			}
+			if len(g.mons) > 0 && n.cannotMove(p.name, g) != "" {
+				waiting = true
+			} else {
+				back = true
+			}
 		}
 		if !back || n.maint.on {
-			p.failback = p.failback && n.maint.on
+			p.failback = p.failback && (n.maint.on || waiting)
 			continue
 		}
 		if started, _ := n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back"); started != sbDeferred {
