@@ -39,6 +39,10 @@ const (
 	// MsgClear: an operator cleared group's failure marks; every node
 	// clears its own.
 	MsgClear = "understudy-clear"
+	// MsgStandbyCancel (addressed, rsc_hold): the sender got our "other"
+	// for a standby it no longer runs (its "me" came late); sent to
+	// Understudy nodes only.
+	MsgStandbyCancel = "understudy-standby-cancel"
 )
 
 // Msg is a cluster message: its type, its fields in order (without the

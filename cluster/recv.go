@@ -58,6 +58,8 @@ func (n *Node) recv(e Recv) {
 		n.recvMove(p, m)
 	case MsgClear:
 		n.recvClear(p, m)
+	case MsgStandbyCancel:
+		n.recvStandbyCancel(p)
 	case MsgReqnodes:
 		n.recvReqnodes(p)
 	}

@@ -218,8 +218,23 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		} else {
 			n.handshakeOver(stuck, "%s took over [%s]", p.name, s.set)
 		}
+	case info == "other" && p.understudy && !(s.phase != sbNone && s.peer == p.name):
+		// It answers a "me" of ours that it got late (retransmitted
+		// after a cut), for a handshake we no longer run: it would wait
+		// an hour for our "done". heartbeat has no word for this; an
+		// Understudy partner is told.
+		n.transition("warn", "standby", p.name, "", "", "%s answered a standby request this node no longer makes: telling it", p.name)
+		n.send(Msg{Type: MsgStandbyCancel, Dest: p.name, Fields: []KV{{"rsc_hold", string(set)}}})
 	default:
 		n.transition("warn", "standby", p.name, "", "", "ignored standby message '%s' from %s in state %s", info, p.name, s.phase)
+	}
+}
+
+// recvStandbyCancel: the initiator of the handshake we answered "other"
+// no longer runs it.
+func (n *Node) recvStandbyCancel(p *peer) {
+	if s := n.standby; s.phase == sbOther && s.peer == p.name {
+		n.cancelStandby(p.name + " no longer goes standby")
 	}
 }
 

@@ -49,11 +49,15 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 	var keys []string
 	for _, g := range n.groups {
 		if p.holds[g.spec.Key] {
-			// The holder is gone: everyone may try again, monitors'
-			// failures included.
-			clear(g.failed)
+			clear(g.failed) // the holder is gone: everyone may try again
+			g.gaveUp = false
+		}
+		if p.holds[g.spec.Key] || !g.held() && n.liveHolder(g) == "" {
+			// So may every node where its monitor failed, when it ran
+			// there, or the holder left it nowhere (a shutdown releases
+			// first).
 			clear(g.monFailed)
-			g.gaveUp, g.stuck, g.note = false, false, ""
+			g.stuck, g.note = false, ""
 		}
 		// A group we just handed to a live partner is the partner's to
 		// place, even when the dead peer held it meanwhile: the partner
