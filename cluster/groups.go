@@ -38,8 +38,10 @@ type group struct {
 	// replyTo: a legacy ip-request waits for this release to finish.
 	replyTo string
 	// requested: when this node last asked for the group with
-	// ip-request (legacy); zero when no answer is awaited.
+	// ip-request (legacy); zero when no answer is awaited. ask: legacy,
+	// ask for it once it falls to this node (see legacyRetry).
 	requested time.Time
+	ask       bool
 	// removed: a reload dropped the group; it goes once released.
 	removed bool
 	// restart: a reload changed its resources; it is released and then
