@@ -190,6 +190,7 @@ func (n *Node) opDone(e OpDone) {
 
 // releasedHook runs after a group was released.
 func (n *Node) releasedHook(g *group) {
+	g.stuck, g.note = false, "" // why it stayed here is over
 	n.restartHook(g)
 	n.handOverHook(g)
 	if g.replyTo != "" {

@@ -418,8 +418,9 @@ func (n *Node) tryFailback() {
 			if g.spec.Node != p.name || !g.held() || p.holds[g.spec.Key] || g.failed[p.name] {
 				continue
 			}
-			if len(g.mons) > 0 && n.cannotMove(p.name, g) != "" {
+			if why := n.cannotMove(p.name, g); len(g.mons) > 0 && why != "" {
 				waiting = true
+				g.note = fmt.Sprintf("failback to %s waits: %s", p.name, why)
 			} else {
 				back = true
 			}

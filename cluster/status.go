@@ -127,7 +127,7 @@ func (n *Node) newer(m maintenance) bool {
 }
 
 func (n *Node) recvMaint(p *peer, v string) {
-	if m, ok := parseMaint(v); ok && !n.legacy() && n.newer(m) {
+	if m, ok := parseMaint(v); ok && n.isNode(m.by) && !n.legacy() && n.newer(m) {
 		n.setMaint(m, "set by an operator on "+m.by+", as "+p.name+" says")
 	}
 }

@@ -11,11 +11,16 @@ import (
 // (NS_rexmit) and the sender, which keeps its last 500, sends them
 // again. So a message is not lost to a link cut: it arrives late, once
 // the link heals. The simulator models this for a cut shorter than the
-// dead time (the peers never declared each other dead): what it held
-// back is delivered when it heals, in the order it was sent, before
-// anything sent after the heal. What a longer cut held back is dropped,
-// as is what a node that crashed or exited sent or was sent (its
-// history, or its receive state, is gone). Sim.NoRexmit turns the model
+// dead time after which the receiver still believes the sender alive
+// (a cut shorter than the dead time can still outlast the sender's last
+// heartbeat before it by a dead time): what it held back is delivered
+// when it heals, in the order it was sent, before anything sent after
+// the heal. What a longer cut held back is dropped, and so is what a
+// cut held back from a receiver that declared the sender dead
+// meanwhile (the partition's healing rule is then at work, and the real
+// transport's late delivery of stale messages after it is not
+// modelled), and what a node that crashed or exited sent or was sent
+// (its history, or its receive state, is gone). Sim.NoRexmit turns the model
 // off: every cut then loses what it carries, which shows how the state
 // machine copes with a message lost for good.
 
@@ -53,7 +58,7 @@ func (s *Sim) pairChanged(a, b string, before bool) {
 		between := func(h heldMsg) bool { return h.from == a && h.to == b || h.from == b && h.to == a }
 		if ok && s.Now.Sub(since) < s.Base.Deadtime && !s.NoRexmit {
 			for _, h := range s.heldBack {
-				if between(h) {
+				if rcv, ok := s.nodes[h.to]; ok && between(h) && believesAlive(rcv)[h.from] {
 					s.redeliver(h)
 				}
 			}
