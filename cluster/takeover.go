@@ -66,11 +66,17 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 		if g.want || n.liveHolder(g) != "" || n.givingAway(g) || n.gaveAwayRecently(g) {
 			continue
 		}
-		if (g.spec.Node == p.name || g.spec.Node == n.cfg.Self || p.holds[g.spec.Key] || !n.isAlive(g.spec.Node)) && n.owner(g) == n.cfg.Self {
+		mine := g.spec.Node == p.name || g.spec.Node == n.cfg.Self || p.holds[g.spec.Key] || !n.isAlive(g.spec.Node)
+		switch {
+		case mine && n.owner(g) == n.cfg.Self:
 			keys = append(keys, g.spec.Key)
 			if g.spec.Node != n.cfg.Self {
 				p.failback = true
 			}
+		case mine && n.legacy() && len(g.mons) > 0 && n.unfit(n.cfg.Self, g) != "":
+			// Its service is down here: legacy has no orphan adoption, so
+			// ask for it once it falls to this node (legacyRetry).
+			g.ask = true
 		}
 	}
 	clear(p.holds)

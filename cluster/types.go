@@ -157,9 +157,13 @@ const (
 	CmdTakeover
 	// CmdMove moves one group to a node (Admin.Group, Admin.Node).
 	CmdMove
-	// CmdClear clears a group's failure marks on every node.
+	// CmdClear clears a group's failure marks (start failures on every
+	// node, monitor failures) on this node and tells the others, which
+	// clear theirs (heartbeat nodes keep none).
 	CmdClear
-	// CmdMaintenance turns maintenance on or off (Admin.On), cluster-wide.
+	// CmdMaintenance turns maintenance on or off (Admin.On) for the whole
+	// cluster: while on, the cluster acts on no failure (see the package
+	// documentation).
 	CmdMaintenance
 )
 
@@ -203,33 +207,52 @@ func (v Verdict) Final() bool { return v != Accepted }
 //
 //   - every Admin with an ID gets at least one Answer in the Step that
 //     handles it: Refused (no other node is alive; auto_failback legacy;
-//     the node is shutting down or has shut down; an unknown command),
+//     the node is shutting down or has shut down; an unknown command;
+//     maintenance is on, for standby, takeover and move; a move that
+//     cannot be made: an unknown group or node, the group runs nowhere
+//     or is in flux, resources are in flux here, the target is dead,
+//     starting up, marked failed for the group, its service down or,
+//     for a group with a monitor that runs everywhere, not known up
+//     there, or heartbeat's handshake would move more than that group),
 //     Done (nothing to do: the set names no group of this node, as
-//     standby none does), or Accepted (the standby handshake began; the
+//     standby none does; the group already runs on the node named;
+//     maintenance already as asked; and, at once, every clear and
+//     maintenance change), or Accepted (the standby handshake began; the
 //     standby waits until resources in flux settle; the takeover asked
-//     the peers to hand over). A standby of a set this node holds none
-//     of still runs the handshake: the partner takes the set's groups
-//     that nobody holds, and they are not adopted back here for a while;
+//     the peers to hand over; the move began: this node releases the
+//     group, or asked the node holding it to). A standby of a set this
+//     node holds none of still runs the handshake: the partner takes the
+//     set's groups that nobody holds, and they are not adopted back here
+//     for a while. A move toward or from a heartbeat node is answered as
+//     the standby or takeover that carries it;
 //   - an Accepted command later gets exactly one final Answer, Done or
 //     Failed. A standby is Done when the partner says "done" (it took
-//     the set over); a takeover when this node finished acquiring the
-//     set from the peer that began a standby toward it in answer. It is
-//     Failed when its handshake is cancelled (the partner died,
-//     restarted or shut down, the configuration changed, no "other"
-//     within min(10s, 2 deadtimes), no "done" within the hour), when a
-//     waiting standby is given up (resources in flux for max(10s, 4
-//     deadtimes)) or can no longer be done (its partner died), when no
-//     peer began to hand over within takeoverWait (max(10s, 4
-//     deadtimes) + 2 deadtimes: an Understudy peer in flux defers the
-//     request that long; a heartbeat peer drops it silently), or when a
-//     group of the set failed to stop (standby) or to start (takeover)
-//     here. So the final answer comes within the handshake's deadlines:
-//     at most max(10s, 4 deadtimes) + 2 deadtimes before the handshake
-//     begins, then one hour;
-//   - there is at most one command under way: a newer Admin supersedes
-//     it, and so does a peer's hb_takeover that makes this node hand
-//     over instead (Failed, "superseded ..."); a Shutdown fails it
-//     ("shutting down").
+//     the set over; the reason names the groups this node kept because
+//     the partner cannot take them, see MonitorSpec); a takeover when
+//     this node finished acquiring the set from the peer that began a
+//     standby toward it in answer; a move when the target says it runs
+//     the group. It is Failed when its handshake is cancelled (the
+//     partner died, restarted or shut down, the configuration changed,
+//     no "other" within min(10s, 2 deadtimes), no "done" within the
+//     hour), when a waiting standby is given up (resources in flux for
+//     max(10s, 4 deadtimes)) or can no longer be done (its partner
+//     died), when no peer began to hand over within takeoverWait
+//     (max(10s, 4 deadtimes) + 2 deadtimes: an Understudy peer in flux
+//     defers the request that long; a heartbeat peer drops it silently),
+//     or when a group of the set failed to stop (standby) or to start
+//     (takeover) here. A move is Failed when the holder refuses it (it
+//     judged otherwise), when the holder dies before handing the group
+//     over or the target before running it, when the group fails to
+//     stop here or to start there, when this node takes it back first,
+//     when a reload removes it, or after an hour. So the final answer
+//     comes within the handshake's deadlines: at most max(10s, 4
+//     deadtimes) + 2 deadtimes before the handshake begins, then one
+//     hour; a move's within the hour;
+//   - there is at most one command under way: a newer standby, takeover
+//     or move supersedes it, and so does a peer's hb_takeover that makes
+//     this node hand over instead (Failed, "superseded ..."); a Shutdown
+//     fails it ("shutting down"). Clear and maintenance, done at once,
+//     leave it be.
 type Answer struct {
 	ID      uint64
 	Verdict Verdict
@@ -297,7 +320,7 @@ type Output struct {
 // Transition is one change of state, for the log.
 type Transition struct {
 	// Kind is a short category: "node", "link", "group", "cluster",
-	// "standby", "monitor" (Subject "GROUP[MONITOR]").
+	// "standby", "move", "monitor" (Subject "GROUP[MONITOR]").
 	Kind string
 	// Subject names the node, link ("node2:eth1") or group.
 	Subject  string
