@@ -90,8 +90,14 @@
 //     times; so it never runs on both. A heartbeat node cannot be handed
 //     one group: this node goes standby toward it for the set the group
 //     belongs to (heartbeat's own handshake, §5.8), and the other groups
-//     of that set held here move with it. In auto_failback legacy, the
-//     hand-over is heartbeat's ip-request-resp.
+//     of that set held here move with it. Of what heartbeat 3.0.6 does
+//     on each message, that is the only way: a resource message that no
+//     longer lists the group changes its bookkeeping and takes nothing;
+//     Understudy's message types reach no rc.d script; an unasked
+//     ip-request-resp would make it run takegroup without counting the
+//     group as held, so its resource messages would then deny holding
+//     it. In auto_failback legacy, where there is no such bookkeeping,
+//     the hand-over is heartbeat's ip-request-resp.
 //   - When no node can take it, the group stays where it runs (it may
 //     still serve some clients: better than nowhere), with one ERROR line
 //     and a note in Snapshot; it is handed over as soon as a node can take

@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,6 +157,9 @@ func (r *fuzzRun) do(i, op, sel int) {
 	g := groups[sel%len(groups)].Key
 	id := uint64(i + 1)
 	r.trace = append(r.trace, fmt.Sprintf("%d:%d/%s/%s", i, op, n, g))
+	if op >= 18 && op <= 22 && s.Heartbeat[n] {
+		return // no such command on a heartbeat node
+	}
 	switch op {
 	case 0, 1:
 		s.Start(n)
@@ -239,12 +243,16 @@ func (r *fuzzRun) settle(v2 bool) {
 				s.Fault(clustertest.ServiceCrash, n, g.Key, false)
 			}
 		}
-		if names := s.Names(); len(names) > 0 {
+		// Turned off on one Understudy node, once the nodes have heard
+		// each other again, maintenance ends everywhere.
+		s.Run(time.Second)
+		names := slices.DeleteFunc(s.Names(), func(n string) bool { return s.Heartbeat[n] })
+		if len(names) > 0 {
 			s.Event(names[0], cluster.Admin{Now: s.Now, Cmd: cluster.CmdMaintenance, On: false, ID: 1001})
-			s.Run(2 * time.Second)
 		}
+		s.Run(2 * time.Second)
 		for i, g := range r.groups {
-			if names := s.Names(); len(names) > 0 {
+			if names := slices.DeleteFunc(s.Names(), func(n string) bool { return s.Heartbeat[n] }); len(names) > 0 {
 				s.Event(names[0], cluster.Admin{Now: s.Now, Cmd: cluster.CmdClear, Group: g.Key, ID: uint64(1002 + i)})
 			}
 		}
