@@ -95,13 +95,19 @@ func (s *Sim) startRestarts(sn *simNode, out cluster.Output) {
 }
 
 // started: group k started on node (acquired or restarted): a crashed
-// service runs again; a group that ran elsewhere moved.
+// service runs again; a group that last started elsewhere, and that no
+// other node holds now, moved. (Two nodes that hold it at once, across
+// a partition, are checkConflicts' business.)
 func (s *Sim) started(node, k string, op cluster.Op) {
 	delete(s.crashed, node+"|"+k)
 	if op != cluster.Acquire {
 		return
 	}
-	if last, ok := s.lastRan[k]; ok && last != node {
+	alone := true
+	for name, sn := range s.nodes {
+		alone = alone && (name == node || !sn.held[k])
+	}
+	if last, ok := s.lastRan[k]; ok && last != node && alone {
 		s.moves[k]++
 		s.checkMoves(k)
 	}
