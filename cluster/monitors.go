@@ -200,7 +200,7 @@ func (n *Node) monitorResult(e MonitorResult) {
 		return
 	}
 	i := slices.IndexFunc(g.mons, func(m *monitor) bool { return m.spec.Name == e.Monitor })
-	if i < 0 || !g.runsHere(g.mons[i]) {
+	if i < 0 || !g.runsHere(g.mons[i]) || g.state == restarting {
 		return
 	}
 	m := g.mons[i]

@@ -199,3 +199,44 @@ func TestMaintenanceWord(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartInPlace: on_fail restart restarts the group once; results
+// that come while it restarts count for nothing; after it, Fall new
+// failures are needed, and with no restart left the group fails here.
+func TestRestartInPlace(t *testing.T) {
+	cfg := cluster.Config{Self: "node1", Nodes: []string{"node1"}, Keepalive: 100 * time.Millisecond,
+		Deadtime: 500 * time.Millisecond, Initdead: time.Second, AutoFailback: config.FailbackOn,
+		Groups: []cluster.GroupSpec{{Key: "web", Node: "node1", Monitors: []cluster.MonitorSpec{
+			{Name: "http", Fall: 2, Rise: 1, OnFail: config.OnFailRestart, Restarts: 1}}}}}
+	now := clustertest.Epoch
+	n := cluster.New(cfg, now)
+	n.Step(cluster.Tick{Now: now})
+	n.Step(cluster.OpDone{Now: now, Group: "web", Op: cluster.Acquire})
+	fail := func() cluster.Output {
+		return n.Step(cluster.MonitorResult{Now: now, Group: "web", Monitor: "http", Reason: "refused"})
+	}
+	if out := fail(); len(out.Restart) > 0 {
+		t.Fatal("restarted after one failure, fall is 2")
+	}
+	out := fail()
+	if !slices.Equal(out.Restart, []string{"web"}) || !out.MonitorsChanged || len(out.RunMonitors) != 0 {
+		t.Fatalf("fall reached: want a restart and the monitor stopped meanwhile, got %+v", out)
+	}
+	if out := fail(); len(out.Transitions) > 0 || len(out.Restart) > 0 {
+		t.Errorf("a result during the restart counted: %v", out.Transitions)
+	}
+	out = n.Step(cluster.OpDone{Now: now, Group: "web", Op: cluster.Restart})
+	if g := n.Snapshot().Groups[0]; g.State != "running" || g.Monitors[0].State != "down" || g.Monitors[0].Failures != 0 || g.Monitors[0].Restarts != 1 {
+		t.Fatalf("after the restart: %+v", g)
+	}
+	if !out.MonitorsChanged || len(out.RunMonitors) != 1 {
+		t.Errorf("the monitor must run again: %+v", out)
+	}
+	if out := fail(); len(out.Restart) > 0 || len(out.Transitions) > 0 {
+		t.Errorf("one failure after the restart acted: %+v", out)
+	}
+	out = fail()
+	if len(out.Restart) > 0 || n.Snapshot().Groups[0].MonitorFailed == nil {
+		t.Errorf("no restart left: the group must fail here, got %+v, %+v", out, n.Snapshot().Groups[0])
+	}
+}
