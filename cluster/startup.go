@@ -137,13 +137,14 @@ func (n *Node) negotiationOver(reason string) {
 }
 
 // becomeStable ends the start-up negotiation: take our own groups unless
-// a live peer holds them, and the groups of nodes that are dead.
+// a live peer holds them, or means to and waits for its split-brain
+// guard (us_want), and the groups of nodes that are dead.
 func (n *Node) becomeStable(reason string) {
 	n.rs = rsStable
 	n.transition("info", "node", n.cfg.Self, "negotiating", "stable", "%s", reason)
 	var keys []string
 	for _, g := range n.groups {
-		if n.liveHolder(g) != "" || n.owner(g) != n.cfg.Self || n.maint.on {
+		if n.liveHolder(g) != "" || n.liveWanter(g) != "" || n.owner(g) != n.cfg.Self || n.maint.on {
 			continue
 		}
 		keys = append(keys, g.spec.Key)
