@@ -209,7 +209,8 @@ func (n *Node) releasedHook(g *group) {
 // restartHook takes a group again once it stopped, when a reload changed
 // its resources while it ran here: if it falls to this node; in legacy
 // mode, which has no orphan adoption to place it elsewhere, whenever
-// this node may run it (otherwise it asks for it once it may).
+// this node may run it and no node asked for it meanwhile (otherwise it
+// asks for it once it may).
 func (n *Node) restartHook(g *group) {
 	if !g.restart {
 		return
@@ -217,7 +218,7 @@ func (n *Node) restartHook(g *group) {
 	g.restart = false
 	switch {
 	case n.rs != rsStable:
-	case n.owner(g) == n.cfg.Self || n.legacy() && n.unfit(n.cfg.Self, g) == "":
+	case n.owner(g) == n.cfg.Self || n.legacy() && g.replyTo == "" && n.unfit(n.cfg.Self, g) == "":
 		n.take([]string{g.spec.Key}, "its resources changed in the configuration")
 	case n.legacy():
 		g.ask = true
