@@ -144,7 +144,7 @@ func (n *Node) becomeStable(reason string) {
 	n.transition("info", "node", n.cfg.Self, "negotiating", "stable", "%s", reason)
 	var keys []string
 	for _, g := range n.groups {
-		if n.liveHolder(g) != "" || n.liveWanter(g) != "" || n.owner(g) != n.cfg.Self || n.maint.on {
+		if n.liveHolder(g) != "" || n.liveWanter(g) != "" || !n.fallsHere(g) || n.maint.on {
 			continue
 		}
 		keys = append(keys, g.spec.Key)

@@ -22,6 +22,31 @@ func (n *Node) owner(g *group) string {
 	return ""
 }
 
+// fallsHere reports whether g, which runs nowhere as far as this node
+// knows, is this node's to take: it is its owner, and g would not fall
+// to a live peer but for its monitors (its service is down there, a
+// monitor failed there) while that peer has not said what it holds
+// since it finished starting: that peer may run it (it took it, say,
+// while its own start-up negotiation went on, and its service failed
+// since), and this node would then start it a second time. Orphan
+// adoption places such a group once every peer has said what it holds.
+// (legacy has no such word: there, the owner it is.)
+func (n *Node) fallsHere(g *group) bool {
+	if n.owner(g) != n.cfg.Self {
+		return false
+	}
+	if n.legacy() {
+		return true
+	}
+	for _, name := range append([]string{g.spec.Node}, n.cfg.Nodes...) {
+		if n.isAlive(name) && !g.failed[name] {
+			p := n.peers[name]
+			return name == n.cfg.Self || p == nil || p.stable && p.known
+		}
+	}
+	return true
+}
+
 // unfit says why node may not take g when g runs nowhere: the node is
 // dead, g failed to start there, a monitor of g failed there, or g's
 // service is down there (its announced health); "" when it may. A node
@@ -68,7 +93,7 @@ func (n *Node) takeOverFrom(p *peer, reason string) {
 		}
 		mine := g.spec.Node == p.name || g.spec.Node == n.cfg.Self || p.holds[g.spec.Key] || !n.isAlive(g.spec.Node)
 		switch {
-		case mine && n.owner(g) == n.cfg.Self:
+		case mine && n.fallsHere(g):
 			keys = append(keys, g.spec.Key)
 			if g.spec.Node != n.cfg.Self {
 				p.failback = true
@@ -135,7 +160,7 @@ func (n *Node) recvGroupFailed(p *peer, m Msg) {
 	g.failed[p.name] = true
 	delete(p.holds, g.spec.Key)
 	n.moveFailedOn(p.name, g)
-	if !g.failed[n.cfg.Self] && !g.want && n.owner(g) == n.cfg.Self && n.rs == rsStable && !n.maint.on {
+	if !g.failed[n.cfg.Self] && !g.want && n.fallsHere(g) && n.rs == rsStable && !n.maint.on {
 		n.take([]string{g.spec.Key}, "it failed to start on "+p.name)
 		return
 	}
