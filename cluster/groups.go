@@ -207,20 +207,25 @@ func (n *Node) releasedHook(g *group) {
 }
 
 // restartHook takes a group again once it stopped, when a reload changed
-// its resources while it ran here: if it falls to this node; in legacy
-// mode, which has no orphan adoption to place it elsewhere, whenever
-// this node may run it and no node asked for it meanwhile (otherwise it
-// asks for it once it may).
+// its resources while it ran here, if it falls to this node. In legacy
+// mode, which has no orphan adoption, the node it falls to is told to
+// go ahead and take it (heartbeat's ip-request-resp), unless a node
+// asked for it meanwhile (it gets that answer); with none, this node
+// asks for it once it falls to it.
 func (n *Node) restartHook(g *group) {
 	if !g.restart {
 		return
 	}
 	g.restart = false
+	owner := n.owner(g)
 	switch {
 	case n.rs != rsStable:
-	case n.owner(g) == n.cfg.Self || n.legacy() && g.replyTo == "" && n.unfit(n.cfg.Self, g) == "":
+	case owner == n.cfg.Self:
 		n.take([]string{g.spec.Key}, "its resources changed in the configuration")
-	case n.legacy():
+	case !n.legacy() || g.replyTo != "":
+	case owner != "":
+		n.send(Msg{Type: MsgIPRequestResp, Dest: owner, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
+	default:
 		g.ask = true
 	}
 }
