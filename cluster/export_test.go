@@ -23,7 +23,7 @@ func AnswerDue(n *Node) (time.Time, bool) {
 		if n.standby.phase != sbNone {
 			due = n.standby.deadline
 		}
-	case reqAsked:
+	case reqAsked, reqMoving:
 		due = n.op.req.until
 	}
 	return due, !due.IsZero()

@@ -16,9 +16,11 @@ const (
 	// stopFailed: a release failed; the group may still run here, so it
 	// counts as held and nobody else takes it until an operator acts.
 	stopFailed
+	// restarting: its resources are restarted in place (Restart).
+	restarting
 )
 
-var groupStateNames = [...]string{"stopped", "starting", "running", "stopping", "stop-failed"}
+var groupStateNames = [...]string{"stopped", "starting", "running", "stopping", "stop-failed", "restarting"}
 
 func (s groupState) String() string { return groupStateNames[s] }
 
@@ -36,14 +38,35 @@ type group struct {
 	// replyTo: a legacy ip-request waits for this release to finish.
 	replyTo string
 	// requested: when this node last asked for the group with
-	// ip-request (legacy); zero when no answer is awaited.
+	// ip-request (legacy); zero when no answer is awaited. ask: legacy,
+	// ask for it once it falls to this node (see legacyRetry).
 	requested time.Time
+	ask       bool
 	// removed: a reload dropped the group; it goes once released.
 	removed bool
 	// restart: a reload changed its resources; it is released and then
 	// taken again.
 	restart bool
 	gaveUp  bool // logged that it failed everywhere
+
+	// mons: its monitors' state here. monFailed: nodes where a monitor
+	// of the group failed while they ran it, from their own word (their
+	// status heartbeats) and ours.
+	mons      []*monitor
+	monFailed map[string]bool
+	// handTo: the node this node hands the group to once it is released
+	// (handWhy: "monitor" or "move"). tookFor: the group was handed to
+	// this node by a move; the node says so once it runs it.
+	handTo, handWhy string
+	tookFor         bool
+	// stuck: logged that it stays here although it failed here; note
+	// says why it stays, for status.
+	stuck bool
+	note  string
+}
+
+func newGroup(spec GroupSpec) *group {
+	return &group{spec: spec, failed: map[string]bool{}, monFailed: map[string]bool{}, mons: newMonitors(spec.Monitors)}
 }
 
 // held reports whether the group counts as held here: an operation on it
@@ -57,7 +80,7 @@ func (g *group) claimed() bool { return g.want || g.held() }
 func (n *Node) take(keys []string, reason string) {
 	for _, k := range keys {
 		g := n.byKey[k]
-		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] || n.givingAway(g) {
+		if g == nil || g.want || g.removed || g.failed[n.cfg.Self] || g.monFailed[n.cfg.Self] || n.givingAway(g) || g.handTo != "" {
 			continue
 		}
 		g.want = true
@@ -74,7 +97,7 @@ func (n *Node) give(keys []string, reason string) {
 			continue
 		}
 		g.want = false
-		if g.state == running || g.state == starting {
+		if g.state == running || g.state == starting || g.state == restarting {
 			n.transition("info", "group", k, g.state.String(), "releasing", "%s", reason)
 		}
 	}
@@ -138,6 +161,9 @@ func (n *Node) opDone(e OpDone) {
 		g.state = running
 		delete(g.failed, n.cfg.Self)
 		n.transition("info", "group", g.spec.Key, "acquiring", "running", "all resources started")
+		n.tookHook(g)
+	case e.Op == Restart && g.state == restarting:
+		n.restartDone(g, e.Err)
 	case e.Op == Acquire && g.state == starting && errors.Is(e.Err, ErrAddressInUse):
 		g.state = stopped
 		g.blockedUntil = n.now.Add(n.cfg.Deadtime)
@@ -146,8 +172,10 @@ func (n *Node) opDone(e OpDone) {
 	case e.Op == Acquire && g.state == starting:
 		g.state = stopped
 		g.want = false
+		g.tookFor = false
 		g.failed[n.cfg.Self] = true
 		n.transition("error", "group", g.spec.Key, "acquiring", "failed", "start failed: %v", e.Err)
+		n.moveFailedOn(n.cfg.Self, g)
 		n.groupFailedHere(g)
 		n.restartHook(g)
 	case e.Op == Release && g.state == stopping && e.Err == nil:
@@ -162,7 +190,9 @@ func (n *Node) opDone(e OpDone) {
 
 // releasedHook runs after a group was released.
 func (n *Node) releasedHook(g *group) {
+	g.stuck, g.note = false, "" // why it stayed here is over
 	n.restartHook(g)
+	n.handOverHook(g)
 	if g.replyTo != "" {
 		n.send(Msg{Type: MsgIPRequestResp, Dest: g.replyTo, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
 		g.replyTo = ""
@@ -177,13 +207,25 @@ func (n *Node) releasedHook(g *group) {
 }
 
 // restartHook takes a group again once it stopped, when a reload changed
-// its resources while it ran here.
+// its resources while it ran here, if it falls to this node. In legacy
+// mode, which has no orphan adoption, the node it falls to is told to
+// go ahead and take it (heartbeat's ip-request-resp), unless a node
+// asked for it meanwhile (it gets that answer); with none, this node
+// asks for it once it falls to it.
 func (n *Node) restartHook(g *group) {
 	if !g.restart {
 		return
 	}
 	g.restart = false
-	if n.owner(g) == n.cfg.Self && n.rs == rsStable {
+	owner := n.owner(g)
+	switch {
+	case n.rs != rsStable:
+	case owner == n.cfg.Self:
 		n.take([]string{g.spec.Key}, "its resources changed in the configuration")
+	case !n.legacy() || g.replyTo != "":
+	case owner != "":
+		n.send(Msg{Type: MsgIPRequestResp, Dest: owner, Fields: []KV{{"ipaddr", g.spec.Key}, {"weown", "yes"}, {"ok", "OK"}}})
+	default:
+		g.ask = true
 	}
 }

@@ -103,6 +103,10 @@ type told struct {
 	// its end (heartbeat peers too), not a view that the rest of the step
 	// (a takeover, a new handshake) may contradict at once.
 	due bool
+	// status: the Understudy fields of our last status heartbeat.
+	status string
+	// monitors: the monitors the caller was last told to run.
+	monitors string
 }
 
 // sendDueResource: a standby ended in this step; the peers hear what we

@@ -26,6 +26,9 @@ func (n *Node) legacyStart() {
 func (n *Node) legacyRequest(g *group, alone bool) {
 	switch {
 	case n.owner(g) != n.cfg.Self:
+		// Its service is down here, or failed here: ask once this node
+		// may run it, if it falls to it then (legacyRetry).
+		g.ask = len(g.mons) > 0 && n.unfit(n.cfg.Self, g) != ""
 	case alone:
 		n.take([]string{g.spec.Key}, "legacy: no other node is alive")
 	default:
@@ -36,13 +39,18 @@ func (n *Node) legacyRequest(g *group, alone bool) {
 
 // legacyRetry asks again for groups whose ip-request went unanswered for
 // twice deadtime: a lost UDP packet must not leave a group unplaced
-// forever (heartbeat has no retry).
+// forever (heartbeat has no retry). It also asks for a group that did
+// not fall to this node when it would have asked, because its service
+// was down here, once it falls to it.
 func (n *Node) legacyRetry() {
 	if !n.legacy() || n.rs != rsStable {
 		return
 	}
 	for _, g := range n.groups {
 		switch {
+		case g.ask && !g.claimed() && g.requested.IsZero() && n.owner(g) == n.cfg.Self:
+			g.ask = false
+			n.legacyRequest(g, len(n.alivePeers()) == 0)
 		case g.requested.IsZero():
 		case g.claimed() || n.owner(g) != n.cfg.Self:
 			g.requested = time.Time{}
@@ -56,11 +64,12 @@ func (n *Node) legacyRetry() {
 // compare holdings, so when a node comes back (after a crash, or after a
 // partition in which it took everything too) each node gives back the
 // groups that node prefers. A rebooted node would ask for them with
-// ip-request anyway; one that never stopped holds them already.
+// ip-request anyway; one that never stopped holds them already. A group
+// that failed there, or whose service is down there, stays.
 func (n *Node) legacyGiveBack(p *peer) {
 	var keys []string
 	for _, g := range n.groups {
-		if g.spec.Node == p.name && g.claimed() {
+		if g.spec.Node == p.name && g.claimed() && n.unfit(p.name, g) == "" {
 			keys = append(keys, g.spec.Key)
 		}
 	}

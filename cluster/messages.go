@@ -22,6 +22,27 @@ const (
 	// MsgGroupFailed is Understudy's "I could not start this group": a
 	// peer that has not failed it takes it. heartbeat ignores the type.
 	MsgGroupFailed = "understudy-group-failed"
+	// Understudy's own messages for monitors and operators' commands;
+	// heartbeat ignores them (it runs rc.d/<type> if such a script
+	// exists, and none does).
+	//
+	// MsgHandOver: group, to, why (monitor, move), step: "give" — the
+	// sender released the group and hands it to node to, which takes it
+	// if it can (the others leave it to that node for two dead times);
+	// "took" — node to, which a move handed it to, runs it; "refused"
+	// (addressed to the node that asked for a move, with reason) — the
+	// holder will not move it.
+	MsgHandOver = "understudy-hand-over"
+	// MsgMove (addressed to the node holding group): hand group to node
+	// to (an operator's move on another node).
+	MsgMove = "understudy-move"
+	// MsgClear: an operator cleared group's failure marks; every node
+	// clears its own.
+	MsgClear = "understudy-clear"
+	// MsgStandbyCancel (addressed, rsc_hold): the sender got our "other"
+	// for a standby it no longer runs (its "me" came late); sent to
+	// Understudy nodes only.
+	MsgStandbyCancel = "understudy-standby-cancel"
 )
 
 // Msg is a cluster message: its type, its fields in order (without the

@@ -81,6 +81,8 @@ type Node struct {
 	gaveAway map[string]gave
 	// op: the operators' commands under way.
 	op operator
+	// maint: maintenance, as this node knows it.
+	maint maintenance
 
 	// told is what the peers last heard of our holdings.
 	told told
@@ -98,7 +100,7 @@ func New(cfg Config, now time.Time) *Node {
 		}
 	}
 	for _, g := range cfg.Groups {
-		grp := &group{spec: g, failed: map[string]bool{}}
+		grp := newGroup(g)
 		n.groups = append(n.groups, grp)
 		n.byKey[g.Key] = grp
 	}
@@ -138,8 +140,10 @@ var passes = [...]func(*Node){
 	(*Node).negotiationTimeout, // a start-up negotiation that waited long enough ends
 	(*Node).standbyTimeout,     // a handshake whose partner went quiet is cancelled
 	(*Node).takeoverTimeout,    // a takeover no peer began to hand over fails
+	(*Node).moveProgress,       // a move whose target died or that took too long fails
 	(*Node).retryPending,       // a standby that waited for calm starts, or is dropped
 	(*Node).legacyRetry,        // legacy: ask again for an unanswered ip-request
+	(*Node).monitorActions,     // a monitor failed on a group running here: restart it, or hand it over
 	(*Node).tryFailback,        // auto_failback on: give groups back to their returning node
 	(*Node).adoptOrphans,       // take the groups nobody holds that fall to this node
 	(*Node).resolveConflicts,   // a group held on two nodes stays with one (after a handshake)
@@ -149,6 +153,8 @@ var passes = [...]func(*Node){
 	(*Node).shutdownProgress,   // everything released: say shutdone and exit
 	(*Node).sendDueResource,    // a handshake ended in this step: say what we hold at its end
 	(*Node).announceHoldings,   // what we hold changed: say so
+	(*Node).announceStatus,     // our health, failures or maintenance changed: say so at once
+	(*Node).reportMonitors,     // the monitors that run here changed: tell the caller
 }
 
 // handle handles the event itself.
@@ -165,6 +171,8 @@ func (n *Node) handle(ev Event) {
 		n.shutdown()
 	case Reconfigure:
 		n.reconfigure(e.Config)
+	case MonitorResult:
+		n.monitorResult(e)
 	}
 }
 
@@ -179,9 +187,15 @@ func (n *Node) transition(level, kind, subject, from, to, reason string, args ..
 // send queues a message to every node (dest "") or one node.
 func (n *Node) send(m Msg) { n.out.Messages = append(n.out.Messages, m) }
 
-// sendStatus sends our heartbeat now and schedules the next one.
+// sendStatus sends our heartbeat now and schedules the next one. It is
+// heartbeat's (st, dt), plus Understudy's fields when there is anything
+// to say in them (statusExtras).
 func (n *Node) sendStatus() {
-	n.send(msg(MsgStatus, "st", string(n.status), "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16)))
+	m := msg(MsgStatus, "st", string(n.status), "dt", strconv.FormatInt(n.cfg.Deadtime.Milliseconds(), 16))
+	extras := n.statusExtras()
+	m.Fields = append(m.Fields, extras...)
+	n.told.status = fmt.Sprint(extras)
+	n.send(m)
 	n.nextStatus = n.now.Add(n.cfg.Keepalive)
 }
 
@@ -229,7 +243,7 @@ func (n *Node) nextTick() time.Time {
 	}
 	min(n.standby.deadline)
 	min(n.op.pending.until)
-	if n.op.req.stage == reqAsked {
+	if n.op.req.stage == reqAsked || n.op.req.stage == reqMoving {
 		min(n.op.req.until)
 	}
 	for _, g := range n.groups {

@@ -23,9 +23,14 @@ type request struct {
 	set   Set
 	stage reqStage
 	// A takeover fails if no peer has begun to hand over by until (wait
-	// after it was asked).
+	// after it was asked); so does a move whose target does not run its
+	// group by then.
 	until time.Time
 	wait  time.Duration
+	// A move: its group, where it goes, the node that held it when
+	// asked, and whether that node has handed it over.
+	group, target, holder string
+	handed                bool
 }
 
 // reqStage is where an accepted command stands.
@@ -36,25 +41,43 @@ const (
 	reqSettling                  // a standby waits in op.pending for resources to settle
 	reqHandshake                 // its handshake runs: a standby's toward peer, a takeover's from peer
 	reqAsked                     // a takeover waits for a peer to begin handing over
+	reqMoving                    // a move waits for its target to run the group
 )
 
 // takeoverSets maps the set of an hb_takeover to the set its receiver
 // goes standby for (heartbeat's rc.d/hb_takeover).
 var takeoverSets = map[string]Set{"all": SetAll, "local": SetForeign, "foreign": SetLocal, "failback": SetAll}
 
-// admin runs an operator's standby or takeover, and answers it.
+// admin runs an operator's command, and answers it. Clear and
+// maintenance are done at once and leave the command under way alone;
+// standby, takeover and move supersede it.
 func (n *Node) admin(e Admin) {
+	switch {
+	case e.Cmd < CmdStandby || e.Cmd > CmdMaintenance:
+		n.answer(e.ID, Refused, "unknown command")
+		return
+	case n.rs == rsShutdown:
+		n.transition("warn", "standby", n.cfg.Self, "", "", "%s refused: shutting down", e.Cmd)
+		n.answer(e.ID, Refused, "this node is shutting down")
+		return
+	case e.Cmd == CmdClear:
+		n.adminClear(e)
+		return
+	case e.Cmd == CmdMaintenance:
+		n.adminMaintenance(e)
+		return
+	}
 	n.finish(Failed, "superseded by a newer request")
 	clear(n.gaveAway) // a new operator decision replaces the old one
 	n.op.pending = pendingStandby{}
 	switch {
-	case e.Cmd != CmdStandby && e.Cmd != CmdTakeover:
-		n.answer(e.ID, Refused, "unknown command")
-	case n.rs == rsShutdown:
-		n.transition("warn", "standby", n.cfg.Self, "", "", "%s refused: shutting down", e.Cmd)
-		n.answer(e.ID, Refused, "this node is shutting down")
+	case n.maint.on:
+		n.transition("warn", "standby", n.cfg.Self, "", "", "%s refused: the cluster is in maintenance", e.Cmd)
+		n.answer(e.ID, Refused, "the cluster is in maintenance: turn it off first")
 	case e.Cmd == CmdStandby:
 		n.adminStandby(e)
+	case e.Cmd == CmdMove:
+		n.adminMove(e)
 	default:
 		n.adminTakeover(e)
 	}
@@ -62,13 +85,17 @@ func (n *Node) admin(e Admin) {
 
 // adminStandby begins an operator's standby. A set that names no group
 // of this node is done at once: the handshake would move nothing.
-func (n *Node) adminStandby(e Admin) {
+func (n *Node) adminStandby(e Admin) { n.adminStandbyTo(e, "") }
+
+// adminStandbyTo is adminStandby toward partner ("" for the first live
+// peer).
+func (n *Node) adminStandbyTo(e Admin, partner string) {
 	if len(n.groupsIn(n.cfg.Self, e.Set)) == 0 {
 		n.transition("info", "standby", n.cfg.Self, "", "", "standby [%s]: nothing to do, the set names no group", e.Set)
 		n.answer(e.ID, Done, "nothing to do: [%s] names no group of this node", e.Set)
 		return
 	}
-	switch started, reason := n.startStandby("", e.Set, false, "operator request"); started {
+	switch started, reason := n.startStandby(partner, e.Set, false, "operator request"); started {
 	case sbRefused:
 		n.answer(e.ID, Refused, "%s", reason)
 	case sbDeferred:

@@ -42,6 +42,11 @@ type peer struct {
 	// declared dead. Holdings older than its death are forgotten when it
 	// returns.
 	holdsAt, deadAt time.Time
+	// understudy: it sent a field only Understudy sends (us_held,
+	// us_health...), so it understands Understudy's own messages; a
+	// heartbeat node never does. health: the groups' health it announced.
+	understudy bool
+	health     map[string]health
 }
 
 type link struct {
@@ -50,7 +55,8 @@ type link struct {
 }
 
 func newPeer(name string, dt time.Duration) *peer {
-	return &peer{name: name, st: statusUnknown, dt: dt, links: map[string]*link{}, holds: map[string]bool{}, wants: map[string]bool{}}
+	return &peer{name: name, st: statusUnknown, dt: dt, links: map[string]*link{}, holds: map[string]bool{}, wants: map[string]bool{},
+		health: map[string]health{}}
 }
 
 // deadline is when the peer is declared dead if nothing more is heard.
@@ -83,6 +89,7 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 			n.transition("warn", "node", p.name, string(p.st), string(p.st), "late heartbeat: interval %d ms", gap.Milliseconds())
 		}
 	}
+	n.recvExtras(p, m)
 	p.gen = m.Gen
 	p.lastStatus = n.now
 	p.heard = true
@@ -105,6 +112,7 @@ func (n *Node) recvStatus(p *peer, m Msg) {
 func (n *Node) peerRestarted(p *peer) {
 	p.stable = false
 	p.known = false
+	p.understudy = false
 	clear(p.holds)
 	clear(p.wants)
 	n.cancelStandbyWith(p.name, "the peer restarted")
@@ -191,6 +199,7 @@ func (n *Node) checkLiveness() {
 func (n *Node) peerDead(p *peer, reason string) {
 	was := p.st
 	p.alive, p.st, p.stable, p.deadAt = false, statusDead, true, n.now
+	clear(p.health)
 	n.transition("warn", "node", p.name, string(was), string(statusDead), "node %s is dead: %s", p.name, reason)
 	n.cancelStandbyWith(p.name, "node "+p.name+" died")
 	n.takeOverFrom(p, "node "+p.name+" is dead")

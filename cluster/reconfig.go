@@ -51,7 +51,7 @@ func (n *Node) reconfigureGroups() {
 		keep[spec.Key] = true
 		g, ok := n.byKey[spec.Key]
 		if !ok {
-			g = &group{spec: spec, failed: map[string]bool{}}
+			g = newGroup(spec)
 			n.byKey[spec.Key] = g
 			n.transition("info", "group", spec.Key, "", "stopped", "added to the configuration")
 			added = append(added, g)
@@ -62,12 +62,24 @@ func (n *Node) reconfigureGroups() {
 			// nodes would disagree on its owner.
 			g.removed, g.spec, g.restart, g.gaveUp = false, spec, true, false
 			clear(g.failed)
+			n.resetMonitoring(g)
 			added = append(added, g)
-		} else if g.spec != spec {
+		} else if !g.spec.same(spec) {
 			changed := g.spec.Digest != spec.Digest
+			moved := g.spec.Node != spec.Node
+			monitors := !slices.Equal(g.spec.Monitors, spec.Monitors)
 			g.spec = spec
-			clear(g.failed)
-			g.gaveUp = false
+			if changed || moved {
+				clear(g.failed)
+				g.gaveUp = false
+			}
+			if monitors {
+				// A new way of watching it: what the old monitors
+				// found is no reason to keep it from a node any more.
+				g.mons = updateMonitors(g.mons, spec.Monitors)
+				delete(g.monFailed, n.cfg.Self)
+				g.stuck, g.note = false, ""
+			}
 			if changed && g.held() {
 				g.restart = true
 				n.give([]string{spec.Key}, "its resources changed in the configuration")

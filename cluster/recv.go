@@ -52,6 +52,14 @@ func (n *Node) recv(e Recv) {
 		n.recvIPRequestResp(p, m)
 	case MsgGroupFailed:
 		n.recvGroupFailed(p, m)
+	case MsgHandOver:
+		n.recvHandOver(p, m)
+	case MsgMove:
+		n.recvMove(p, m)
+	case MsgClear:
+		n.recvClear(p, m)
+	case MsgStandbyCancel:
+		n.recvStandbyCancel(p)
 	case MsgReqnodes:
 		n.recvReqnodes(p)
 	}
@@ -76,6 +84,7 @@ func (n *Node) recvShutdone(p *peer) {
 	p.alive, p.st, p.stable, p.left, p.deadAt = false, statusDead, true, true, n.now
 	clear(p.holds)
 	clear(p.wants)
+	clear(p.health)
 	p.known = true
 	n.transition("info", "node", p.name, string(was), string(statusDead), "received shutdown notice from %s", p.name)
 	n.cancelStandbyWith(p.name, "node "+p.name+" shut down")

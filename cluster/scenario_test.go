@@ -140,8 +140,8 @@ func command(simp **clustertest.Sim, line string) (string, error) {
 		}
 		s.Cut(args[0], args[1], link, cmd == "cut")
 	case "fail", "inuse":
-		m := map[string]map[string]bool{"fail": s.FailStart, "inuse": s.InUse}[cmd]
-		m[args[0]+"|"+args[1]] = len(args) < 3 || args[2] != "off"
+		f := map[string]clustertest.Fault{"fail": clustertest.FailStart, "inuse": clustertest.InUse}[cmd]
+		s.Fault(f, args[0], args[1], len(args) < 3 || args[2] != "off")
 	case "standby", "takeover":
 		// standby NODE SET [id=N]: with an id, the node's answers are
 		// printed ("answer N accepted (...)") and checked by the
@@ -177,7 +177,10 @@ func command(simp **clustertest.Sim, line string) (string, error) {
 	case "state":
 		return state(s), nil
 	default:
-		return "", fmt.Errorf("unknown command %q", cmd)
+		var out string
+		if out, err = monCommand(s, cmd, args); err != nil || out != "" {
+			return out, err
+		}
 	}
 	return s.Output(), err
 }
@@ -187,6 +190,9 @@ func newSim(args []string) (*clustertest.Sim, error) {
 		Deadtime: 500 * time.Millisecond, Initdead: 2 * time.Second, AutoFailback: config.FailbackOn}
 	links := []string{"eth1"}
 	opDelay := 50 * time.Millisecond
+	rexmit := true
+	monInterval := 100 * time.Millisecond
+	var hbNodes []string
 	for _, a := range args {
 		k, v, _ := strings.Cut(a, "=")
 		var err error
@@ -194,12 +200,19 @@ func newSim(args []string) (*clustertest.Sim, error) {
 		case "nodes":
 			cfg.Nodes = strings.Split(v, ",")
 		case "groups":
+			mons := monitorsOf(cfg.Groups)
 			cfg.Groups = nil
 			for _, g := range strings.Split(v, ",") {
 				node, rest, _ := strings.Cut(g, ":")
 				key, digest, _ := strings.Cut(rest, ":")
-				cfg.Groups = append(cfg.Groups, cluster.GroupSpec{Key: key, Node: node, Digest: digest})
+				cfg.Groups = append(cfg.Groups, cluster.GroupSpec{Key: key, Node: node, Digest: digest, Monitors: mons[key]})
 			}
+		case "monitors":
+			err = parseMonitors(cfg.Groups, v)
+		case "moninterval":
+			monInterval, err = time.ParseDuration(v)
+		case "heartbeat":
+			hbNodes = strings.Split(v, ",")
 		case "links":
 			links = strings.Split(v, ",")
 		case "failback":
@@ -214,6 +227,11 @@ func newSim(args []string) (*clustertest.Sim, error) {
 			cfg.Initdead, err = time.ParseDuration(v)
 		case "opdelay":
 			opDelay, err = time.ParseDuration(v)
+		case "rexmit":
+			// rexmit=off: a cut loses what it carries (the simulator
+			// otherwise delivers, when it heals, what a cut shorter
+			// than the dead time held back).
+			rexmit = v != "off"
 		default:
 			err = fmt.Errorf("unknown config key %q", k)
 		}
@@ -221,7 +239,13 @@ func newSim(args []string) (*clustertest.Sim, error) {
 			return nil, err
 		}
 	}
-	return clustertest.New(cfg, links, opDelay), nil
+	s := clustertest.New(cfg, links, opDelay)
+	s.NoRexmit = !rexmit
+	s.MonInterval = monInterval
+	for _, n := range hbNodes {
+		s.Heartbeat[n] = true
+	}
+	return s, nil
 }
 
 // configArgs renders a configuration back into config arguments.
@@ -230,9 +254,13 @@ func configArgs(c cluster.Config) []string {
 	for _, g := range c.Groups {
 		gs = append(gs, g.Node+":"+g.Key+":"+g.Digest)
 	}
-	return []string{"nodes=" + strings.Join(c.Nodes, ","), "groups=" + strings.Join(gs, ","),
+	args := []string{"nodes=" + strings.Join(c.Nodes, ","), "groups=" + strings.Join(gs, ","),
 		"keepalive=" + c.Keepalive.String(), "warntime=" + c.Warntime.String(), "deadtime=" + c.Deadtime.String(),
 		"initdead=" + c.Initdead.String(), "failback=" + string(c.AutoFailback)}
+	if m := monitorsArg(c.Groups); m != "" {
+		args = append(args, "monitors="+m)
+	}
+	return args
 }
 
 // state prints every running node's view, one line per node.

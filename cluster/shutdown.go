@@ -37,7 +37,7 @@ func (n *Node) shutdownProgress() {
 	failed := false
 	for _, g := range n.groups {
 		switch g.state {
-		case starting, running, stopping:
+		case starting, running, stopping, restarting:
 			return
 		case stopFailed:
 			failed = true

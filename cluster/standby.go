@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/understudy-ha/understudy/config"
@@ -107,19 +109,21 @@ func (n *Node) startStandby(partner string, set Set, auto bool, why string) (sbS
 		}
 		return sbDeferred, ""
 	}
+	p := peers[0]
+	keys := n.groupsIn(n.cfg.Self, set)
+	giving, refusal := n.standbyGiving(p, keys)
+	if refusal != "" {
+		if !auto {
+			n.op.pending = pendingStandby{}
+			n.transition("warn", "standby", n.cfg.Self, "", "", "standby refused: %s", refusal)
+		}
+		return sbRefused, refusal
+	}
 	if !auto {
 		n.op.pending = pendingStandby{}
 	}
-	p := peers[0]
 	n.transition("info", "standby", n.cfg.Self, "", "", "going standby [%s]: %s", set, why)
 	n.send(n.askResources(p.name, set, "me"))
-	keys := n.groupsIn(n.cfg.Self, set)
-	var giving []string
-	for _, k := range keys {
-		if g := n.byKey[k]; g != nil && g.claimed() {
-			giving = append(giving, k)
-		}
-	}
 	n.setStandby(standby{phase: sbMe, set: set, peer: p.name, keys: keys, giving: giving,
 		deadline: n.now.Add(n.replyTimeout()), auto: auto})
 	return sbStarted, ""
@@ -132,6 +136,8 @@ func (n *Node) busy() bool {
 		case g.state == starting || g.state == stopping:
 			return true
 		case g.want && g.state == stopped && !n.now.Before(g.blockedUntil) && n.liveHolder(g) == "":
+			return true
+		case g.state == restarting:
 			return true
 		case !g.want && g.state == running:
 			return true
@@ -148,6 +154,7 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 	info := m.Get("info")
 	if held := m.Get("us_held"); held != "" {
 		p.holds = parseHeld(held) // an Understudy partner says what it holds now
+		p.understudy = true
 	}
 	s := n.standby
 	switch {
@@ -170,9 +177,12 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		// It let the set go and keeps the rest, except what it took
 		// while the handshake ran (a third node's groups, when that node
 		// left): those are still its own.
+		// An Understudy partner's "done" says what it still holds: a
+		// group it kept (we cannot take it: its monitors) or failed to
+		// stop is not ours to take.
 		var keys []string
 		for _, k := range s.keys {
-			if p.holds[k] && !s.peerHeld[k] {
+			if p.holds[k] && (!s.peerHeld[k] || p.understudy) {
 				continue
 			}
 			delete(p.holds, k)
@@ -202,10 +212,58 @@ func (n *Node) recvAskResources(p *peer, m Msg) {
 		n.setStandby(standby{})
 		n.told.due = true
 		stuck := n.keysWhere(s.giving, func(g *group) bool { return g.state == stopFailed })
-		n.handshakeOver(stuck, "%s took over [%s]", p.name, s.set)
+		kept := n.keysWhere(s.keys, func(g *group) bool { return g.held() && !slices.Contains(s.giving, g.spec.Key) })
+		if len(kept) > 0 {
+			n.handshakeOver(stuck, "%s took over [%s] but %s, which it cannot take, stays here (see status)", p.name, s.set, strings.Join(kept, " "))
+		} else {
+			n.handshakeOver(stuck, "%s took over [%s]", p.name, s.set)
+		}
+	case info == "other" && p.understudy && !(s.phase != sbNone && s.peer == p.name):
+		// It answers a "me" of ours that it got late (retransmitted
+		// after a cut), for a handshake we no longer run: it would wait
+		// an hour for our "done". heartbeat has no word for this; an
+		// Understudy partner is told.
+		n.transition("warn", "standby", p.name, "", "", "%s answered a standby request this node no longer makes: telling it", p.name)
+		n.send(Msg{Type: MsgStandbyCancel, Dest: p.name, Fields: []KV{{"rsc_hold", string(set)}}})
 	default:
 		n.transition("warn", "standby", p.name, "", "", "ignored standby message '%s' from %s in state %s", info, p.name, s.phase)
 	}
+}
+
+// recvStandbyCancel: the initiator of the handshake we answered "other"
+// no longer runs it.
+func (n *Node) recvStandbyCancel(p *peer) {
+	if s := n.standby; s.phase == sbOther && s.peer == p.name {
+		n.cancelStandby(p.name + " no longer goes standby")
+	}
+}
+
+// standbyGiving lists the groups of keys this node holds or means to
+// hold that it gives to partner p in a standby. A group with monitors
+// that p cannot take (see cannotMove: its service is down or not known
+// up there, or it failed there) stays here, and status says why. A
+// heartbeat partner takes the whole set, whatever it is given: then such
+// a group refuses the standby.
+func (n *Node) standbyGiving(p *peer, keys []string) ([]string, string) {
+	var giving []string
+	for _, k := range keys {
+		g := n.byKey[k]
+		if g == nil || !g.claimed() {
+			continue
+		}
+		if len(g.mons) > 0 {
+			if why := n.cannotMove(p.name, g); why != "" {
+				if !p.understudy {
+					return nil, fmt.Sprintf("%s cannot take %s (%s), and heartbeat's handshake hands over the whole set", p.name, k, why)
+				}
+				g.note = fmt.Sprintf("kept here in a standby: %s cannot take it (%s)", p.name, why)
+				n.transition("warn", "group", k, "", "", "stays here: %s cannot take it (%s)", p.name, why)
+				continue
+			}
+		}
+		giving = append(giving, k)
+	}
+	return giving, ""
 }
 
 // sendRemaining says what we keep while the standby runs.
@@ -219,6 +277,11 @@ func (n *Node) sendRemaining() {
 	}
 	for _, k := range n.groupsIn(n.cfg.Self, n.standby.set) {
 		delete(keep, k)
+	}
+	for _, k := range n.heldKeys() {
+		if g := n.byKey[k]; len(g.mons) > 0 && g.want && !slices.Contains(n.standby.giving, k) {
+			keep[k] = true // kept for its monitors (standbyGiving)
+		}
 	}
 	// heartbeat's resource message for this step: what remains.
 	var local, foreign bool
@@ -347,15 +410,26 @@ func (n *Node) tryFailback() {
 		if !p.failback || !p.stable || !p.known {
 			continue
 		}
-		back := false
+		// A group that p cannot take for its monitors (its service is
+		// down or not known up there) waits: failback stays armed, and
+		// the group goes back once p can take it.
+		back, waiting := false, false
 		for _, g := range n.groups {
-			back = back || (g.spec.Node == p.name && g.held() && !p.holds[g.spec.Key] && !g.failed[p.name])
+			if g.spec.Node != p.name || !g.held() || p.holds[g.spec.Key] || g.failed[p.name] {
+				continue
+			}
+			if why := n.cannotMove(p.name, g); len(g.mons) > 0 && why != "" {
+				waiting = true
+				g.note = fmt.Sprintf("failback to %s waits: %s", p.name, why)
+			} else {
+				back = true
+			}
 		}
-		if !back {
-			p.failback = false
+		if !back || n.maint.on {
+			p.failback = p.failback && (n.maint.on || waiting)
 			continue
 		}
-		if started, _ := n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back"); started == sbStarted {
+		if started, _ := n.startStandby(p.name, SetForeign, true, "auto_failback: "+p.name+" is back"); started != sbDeferred {
 			p.failback = false
 		}
 		return

@@ -100,6 +100,7 @@ func (n *Node) recordHoldings(p *peer, m Msg) {
 	if held := m.Get("us_held"); held != "" {
 		p.holds = parseHeld(held)
 		p.wants = parseHeld(m.Get("us_want"))
+		p.understudy = true
 	} else if set, ok := ParseSet(m.Get("rsc_hold")); ok {
 		bits := n.holdsFromBits(p.name, set)
 		if m.Get("rtype") != "full" && set != SetNone {
@@ -136,13 +137,14 @@ func (n *Node) negotiationOver(reason string) {
 }
 
 // becomeStable ends the start-up negotiation: take our own groups unless
-// a live peer holds them, and the groups of nodes that are dead.
+// a live peer holds them, or means to and waits for its split-brain
+// guard (us_want), and the groups of nodes that are dead.
 func (n *Node) becomeStable(reason string) {
 	n.rs = rsStable
 	n.transition("info", "node", n.cfg.Self, "negotiating", "stable", "%s", reason)
 	var keys []string
 	for _, g := range n.groups {
-		if n.liveHolder(g) != "" || n.owner(g) != n.cfg.Self {
+		if n.liveHolder(g) != "" || n.liveWanter(g) != "" || !n.fallsHere(g) || n.maint.on {
 			continue
 		}
 		keys = append(keys, g.spec.Key)

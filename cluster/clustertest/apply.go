@@ -34,6 +34,8 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 		}
 		s.ops = append(s.ops, pendingOp{at: s.Now.Add(s.OpDelay), node: sn.name, group: k, op: cluster.Acquire, err: err})
 	}
+	s.startRestarts(sn, out)
+	s.setMonitors(sn, out)
 	for _, a := range out.Answers {
 		s.logf("%s: answer %s", sn.name, a)
 		s.checkAnswer(sn, a)
@@ -42,9 +44,17 @@ func (s *Sim) apply(sn *simNode, out cluster.Output) {
 	if out.Exit {
 		s.checkExit(sn)
 		delete(s.nodes, sn.name)
+		s.forgetHeldBack(sn.name)
 		s.logf("%s: exited", sn.name)
 	}
 	for _, m := range out.Messages {
+		if s.Heartbeat[sn.name] {
+			// What goes on the wire is heartbeat's.
+			var ok bool
+			if m, ok = heartbeatFilter(m); !ok {
+				continue
+			}
+		}
 		if m.Type != cluster.MsgStatus {
 			s.logf("%s: send %s", sn.name, m)
 		}
@@ -73,6 +83,13 @@ func (s *Sim) enqueue(src string, m cluster.Msg) {
 		if name == src {
 			continue
 		}
+		m := m
+		if s.Heartbeat[name] {
+			var ok bool
+			if m, ok = heartbeatFilter(m); !ok {
+				continue
+			}
+		}
 		dup := false
 		for _, l := range s.Links {
 			if s.cut[src+"|"+name+"|"+l] {
@@ -80,6 +97,9 @@ func (s *Sim) enqueue(src string, m cluster.Msg) {
 			}
 			s.queue = append(s.queue, delivery{to: name, ev: cluster.Recv{Now: s.Now, Link: l, Msg: m, Dup: dup}})
 			dup = true
+		}
+		if !dup {
+			s.heldBack = append(s.heldBack, heldMsg{from: src, to: name, msg: m})
 		}
 	}
 }

@@ -33,6 +33,22 @@ type Sim struct {
 	// FailStart and InUse make the next acquires of "node|group" fail.
 	FailStart map[string]bool
 	InUse     map[string]bool
+	// NoRexmit: a link cut loses what it carries, however short (see
+	// rexmit.go).
+	NoRexmit bool
+	// MonInterval is how often the simulated monitors probe; Heartbeat
+	// names the nodes that play heartbeat 3.0.6 peers: they run no
+	// monitors and neither send nor understand Understudy's own
+	// messages and fields (an Understudy state machine without them).
+	MonInterval time.Duration
+	Heartbeat   map[string]bool
+	serviceDown map[string]bool
+	crashed     map[string]bool
+	nextProbe   time.Time
+	// lastRan: where each group last started; moves: how many times it
+	// moved since the last command of the simulation (checkMoves).
+	lastRan map[string]string
+	moves   map[string]int
 
 	out        []string
 	Violations []string
@@ -41,6 +57,11 @@ type Sim struct {
 	delivering bool
 	// conflictSince tracks groups held by two nodes that hear each other.
 	conflictSince map[string]time.Time
+	// heldBack: messages sent while every link between their sender and
+	// receiver was cut, in the order sent; cutSince: when each pair
+	// ("a|b", both orders) stopped hearing each other.
+	heldBack []heldMsg
+	cutSince map[string]time.Time
 }
 
 type simNode struct {
@@ -52,6 +73,8 @@ type simNode struct {
 	heldBelief map[string]map[string]bool
 	// requests: the operators' commands issued with an ID, by ID.
 	requests map[uint64]*request
+	// monitors: the monitors its state machine says run there.
+	monitors []cluster.MonitorRef
 }
 
 type pendingOp struct {
@@ -66,7 +89,9 @@ type pendingOp struct {
 func New(base cluster.Config, links []string, opDelay time.Duration) *Sim {
 	return &Sim{Base: base, Links: links, OpDelay: opDelay, Now: Epoch, nodes: map[string]*simNode{},
 		gens: map[string]uint64{}, cut: map[string]bool{}, FailStart: map[string]bool{}, InUse: map[string]bool{},
-		conflictSince: map[string]time.Time{}}
+		conflictSince: map[string]time.Time{}, cutSince: map[string]time.Time{},
+		MonInterval: 100 * time.Millisecond, Heartbeat: map[string]bool{}, serviceDown: map[string]bool{}, crashed: map[string]bool{},
+		lastRan: map[string]string{}, moves: map[string]int{}}
 }
 
 // Output returns and clears what happened since the last call.
@@ -87,6 +112,13 @@ func (s *Sim) Start(name string) error {
 	}
 	cfg := s.Base
 	cfg.Self = name
+	if s.Heartbeat[name] {
+		cfg.Groups = slices.Clone(cfg.Groups)
+		for i := range cfg.Groups {
+			cfg.Groups[i].Monitors = nil
+		}
+	}
+	s.input()
 	s.gens[name]++
 	sn := &simNode{name: name, n: cluster.New(cfg, s.Now), held: map[string]bool{}, heldBelief: map[string]map[string]bool{},
 		requests: map[uint64]*request{}}
@@ -100,20 +132,27 @@ func (s *Sim) Crash(name string) error {
 	if _, ok := s.nodes[name]; !ok {
 		return fmt.Errorf("%s is not running", name)
 	}
+	s.input()
 	delete(s.nodes, name)
 	s.ops = slices.DeleteFunc(s.ops, func(o pendingOp) bool { return o.node == name })
+	s.forgetHeldBack(name)
 	s.logf("%s: powered off", name)
 	return nil
 }
 
 // Cut and Heal change connectivity between a and b on one link, or all.
+// What a cut shorter than the dead time held back is delivered when it
+// heals (see reach).
 func (s *Sim) Cut(a, b, link string, cut bool) {
+	s.input()
+	before := s.reach(a, b)
 	for _, l := range s.Links {
 		if link == "" || link == l {
 			s.cut[a+"|"+b+"|"+l] = cut
 			s.cut[b+"|"+a+"|"+l] = cut
 		}
 	}
+	s.pairChanged(a, b, before)
 }
 
 // Event feeds an event to a running node. An Admin with an ID must be
@@ -123,6 +162,7 @@ func (s *Sim) Event(name string, ev cluster.Event) error {
 	if !ok {
 		return fmt.Errorf("%s is not running", name)
 	}
+	s.input()
 	if a, ok := ev.(cluster.Admin); ok && a.ID != 0 {
 		return s.admin(sn, a)
 	}
@@ -179,6 +219,9 @@ func (s *Sim) Run(d time.Duration) {
 				next = o.at
 			}
 		}
+		if !s.nextProbe.IsZero() && s.nextProbe.Before(next) {
+			next = s.nextProbe
+		}
 		if next.After(end) || next.Equal(end) && !s.due(end) {
 			s.Now = end
 			return
@@ -201,7 +244,7 @@ func (s *Sim) due(t time.Time) bool {
 			return true
 		}
 	}
-	return false
+	return !s.nextProbe.IsZero() && !s.nextProbe.After(t)
 }
 
 // fire runs the operations and ticks due now.
@@ -221,10 +264,16 @@ func (s *Sim) fire() {
 		if !ok {
 			continue
 		}
-		if o.op == cluster.Release || o.err != nil {
+		if o.op == cluster.Release || o.op == cluster.Acquire && o.err != nil {
 			sn.held[o.group] = false
 		}
+		if o.op != cluster.Release && o.err == nil {
+			s.started(o.node, o.group, o.op)
+		}
 		s.apply(sn, sn.n.Step(cluster.OpDone{Now: s.Now, Group: o.group, Op: o.op, Err: o.err}))
+	}
+	if !s.nextProbe.IsZero() && !s.nextProbe.After(s.Now) {
+		s.probe()
 	}
 	for _, name := range s.Names() {
 		if sn, ok := s.nodes[name]; ok && !sn.next.After(s.Now) {
