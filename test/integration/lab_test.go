@@ -523,7 +523,9 @@ func (l *lab) cli(name string, args ...string) string {
 	l.t.Helper()
 	sock := filepath.Join(l.nodes[name].runDir, "understudy.sock")
 	full := append([]string{args[0], "-s", sock}, args[1:]...)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Longer than the 30 s an operator command waits for the cluster's
+	// answer by default: the command, not this bound, reports a slow one.
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, bins.understudy, full...).CombinedOutput()
 	if err != nil {

@@ -457,9 +457,14 @@ func (c *mixed) inHB(args ...string) (string, error) {
 
 // cli runs `understudy VERB -s SOCK ARGS...` against node2's daemon.
 func (c *mixed) cli(verb string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// standby and takeover wait for the cluster's answer: toward
+	// heartbeat, whose resource scripts are slow, that can take a while.
+	ctx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
 	defer cancel()
 	full := append([]string{verb, "-s", filepath.Join(c.us.runDir, "understudy.sock")}, args...)
+	if verb == "standby" || verb == "takeover" {
+		full = append([]string{verb, "-s", filepath.Join(c.us.runDir, "understudy.sock"), "--wait", "60s"}, args...)
+	}
 	out, err := exec.CommandContext(ctx, usBin, full...).CombinedOutput()
 	return strings.TrimSpace(string(out)), err
 }
