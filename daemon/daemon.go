@@ -237,7 +237,7 @@ func (d *daemon) identity() error {
 		return err
 	}
 	d.sess = session.New(session.Options{Config: sessionConfig(d.cfg), Self: d.self, UUID: uuid, Generation: gen,
-		RexmitDelay: d.cfg.MaxRexmitDelay, Load: loadavg})
+		RexmitDelay: d.cfg.MaxRexmitDelay, Load: newLoadavg().get})
 	return nil
 }
 

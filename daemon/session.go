@@ -3,6 +3,7 @@ package daemon
 import (
 	"os"
 	"strings"
+	"time"
 
 	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
@@ -36,11 +37,31 @@ func toSession(m cluster.Msg) session.Message {
 	return sm
 }
 
-// loadavg is what heartbeat puts in the ld field.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if s := strings.TrimSpace(string(b)); err == nil && s != "" {
-		return s
+// loadavg is what heartbeat puts in the ld field: /proc/loadavg, read at
+// most once a second (the kernel updates it every 5 s). Every sequenced
+// message carries it, and reading the file costs eight system calls, a
+// good part of an idle node's work at keepalive 50 ms.
+type loadavg struct {
+	read  func() ([]byte, error)
+	now   func() time.Time
+	at    time.Time
+	value string
+}
+
+func newLoadavg() *loadavg {
+	return &loadavg{read: func() ([]byte, error) { return os.ReadFile("/proc/loadavg") }, now: time.Now}
+}
+
+func (l *loadavg) get() string {
+	now := l.now()
+	if l.value != "" && now.Sub(l.at) < time.Second && now.After(l.at) {
+		return l.value
 	}
-	return "0.00 0.00 0.00 0/0 0"
+	l.at, l.value = now, "0.00 0.00 0.00 0/0 0"
+	if b, err := l.read(); err == nil {
+		if s := strings.TrimSpace(string(b)); s != "" {
+			l.value = s
+		}
+	}
+	return l.value
 }

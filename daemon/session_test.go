@@ -1,7 +1,10 @@
 package daemon
 
 import (
+	"fmt"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,5 +33,33 @@ func TestSessionConfig(t *testing.T) {
 	c.Media = append(c.Media, config.Medium{Type: config.Serial})
 	if sc := sessionConfig(c); !sc.Classic {
 		t.Errorf("with a serial link: %+v", sc)
+	}
+}
+
+func TestLoadavgReadOncePerSecond(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	now, reads := t0, 0
+	l := &loadavg{now: func() time.Time { return now }, read: func() ([]byte, error) {
+		reads++
+		return []byte(fmt.Sprintf("0.%02d 0.00 0.00 1/99 %d\n", reads, reads)), nil
+	}}
+	for i := range 40 { // heartbeats every 50 ms for 2 s
+		now = t0.Add(time.Duration(i) * 50 * time.Millisecond)
+		if got := l.get(); !strings.HasPrefix(got, "0.0") || strings.HasSuffix(got, "\n") {
+			t.Fatalf("ld = %q", got)
+		}
+	}
+	if reads != 2 {
+		t.Errorf("%d reads of /proc/loadavg in 2 s of heartbeats, want 2", reads)
+	}
+	l.read = func() ([]byte, error) { return nil, os.ErrNotExist }
+	now = now.Add(time.Second)
+	if got := l.get(); got != "0.00 0.00 0.00 0/0 0" {
+		t.Errorf("unreadable /proc/loadavg gives %q, want heartbeat's placeholder", got)
+	}
+	now = now.Add(-time.Hour) // the clock stepped back: read again
+	l.read = func() ([]byte, error) { return []byte("1.00 1.00 1.00 1/1 1"), nil }
+	if got := l.get(); got != "1.00 1.00 1.00 1/1 1" {
+		t.Errorf("after the clock stepped back: %q", got)
 	}
 }
