@@ -28,7 +28,9 @@ func Move(group, node string) Command {
 	}
 	return c
 }
-func Clear(group string) Command { return Command{Name: CmdClear, Args: map[string]string{"group": group}} }
+func Clear(group string) Command {
+	return Command{Name: CmdClear, Args: map[string]string{"group": group}}
+}
 func Maintenance(on bool) Command {
 	mode := "off"
 	if on {
