@@ -61,7 +61,7 @@ func TestMetricsAuth(t *testing.T) {
 func TestMetricsOpen(t *testing.T) {
 	m := metrics.New("v9")
 	st := control.Status{Cluster: cluster.Snapshot{Self: "node1", Status: "active",
-		Nodes:  []cluster.NodeStatus{{Name: "node2", Status: "dead", Links: map[string]string{"eth1": "dead", "eth0": "up"}}},
+		Nodes: []cluster.NodeStatus{{Name: "node2", Status: "dead", Links: map[string]string{"eth1": "dead", "eth0": "up"}}},
 		Groups: []cluster.GroupStatus{{Key: "192.0.2.100", State: "held", Owner: "node1", Monitors: []cluster.MonitorStatus{
 			{Name: "http:80", Runs: true, State: "up"}, {Name: "tcp:22", Runs: true, State: "unknown"}}},
 			{Key: "web", State: "stopped", Owner: "node2", Monitors: []cluster.MonitorStatus{{Name: "http:80", State: "up"}}}}},
