@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/control"
 )
 
@@ -37,6 +38,24 @@ func Maintenance(on bool) Command {
 		mode = "on"
 	}
 	return Command{Name: CmdMaintenance, Args: map[string]string{"mode": mode}}
+}
+
+// CommandOf is the admin port's command for an operator's command of
+// the control socket: what ClusterCommand reads back.
+func CommandOf(c control.Command) Command {
+	switch c.Cmd {
+	case cluster.CmdStandby:
+		return Standby(c.Set)
+	case cluster.CmdTakeover:
+		return Takeover(c.Set)
+	case cluster.CmdMove:
+		return Move(c.Group, c.Node)
+	case cluster.CmdClear:
+		return Clear(c.Group)
+	case cluster.CmdMaintenance:
+		return Maintenance(c.On)
+	}
+	return Command{Name: c.Cmd.String()}
 }
 
 // ClusterCommand reads c as an operator's command for the cluster —

@@ -1,6 +1,8 @@
 package admin_test
 
 import (
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +41,11 @@ func TestClusterCommand(t *testing.T) {
 		{admin.Command{Name: admin.CmdMove, Args: map[string]string{"group": "g", "wait": "soon"}}, control.Command{}, 0, true, `move: wait soon: invalid duration "soon"`},
 	} {
 		got, wait, ok, err := admin.ClusterCommand(tt.c)
+		if ok && err == nil {
+			if back := admin.CommandOf(got); back.Name != tt.c.Name || fmt.Sprint(back.Args) != fmt.Sprint(withoutWait(tt.c.Args)) {
+				t.Errorf("CommandOf(ClusterCommand(%+v)) = %+v", tt.c, back)
+			}
+		}
 		if ok != tt.ok || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%+v: ok %v, err %v; want ok %v, err %q", tt.c, ok, err, tt.ok, tt.err)
 			continue
@@ -47,4 +54,14 @@ func TestClusterCommand(t *testing.T) {
 			t.Errorf("%+v: %+v waiting %v, want %+v waiting %v", tt.c, got, wait, tt.want, tt.wait)
 		}
 	}
+}
+
+// withoutWait is args without wait, and with set "" read as all.
+func withoutWait(args map[string]string) map[string]string {
+	out := maps.Clone(args)
+	delete(out, "wait")
+	if s, ok := out["set"]; ok && s == "" {
+		out["set"] = "all"
+	}
+	return out
 }
