@@ -112,11 +112,7 @@ func (r *Runner) stopOne(ctx context.Context, g config.Group, res config.Resourc
 	if err == nil {
 		return nil
 	}
-	var running bool
-	serr := r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
-		running, err = h.Status(ctx, res)
-		return err
-	})
+	running, serr := r.status(ctx, res)
 	if serr == nil && !running {
 		r.log.Warn("stop failed but status says stopped; the resource script is probably not LSB-compliant: it must succeed on a stop when already stopped",
 			"group", g.Key, "resource", res.Token, "err", err)

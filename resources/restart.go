@@ -59,11 +59,7 @@ func (r *Runner) CheckScripts(ctx context.Context, g config.Group) error {
 			continue
 		}
 		n++
-		var running bool
-		err := r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
-			running, err = h.Status(ctx, res)
-			return err
-		})
+		running, err := r.status(ctx, res)
 		switch {
 		case err != nil:
 			return &ResourceError{Op: "status", Group: g.Key, Resource: res.Token, Err: err}

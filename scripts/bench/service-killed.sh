@@ -33,14 +33,6 @@ lab_init svckill
 lab_create
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# stats FILE: "min / median / max" of the numbers in FILE, one per line.
-stats() {
-	sort -n "$1" | awk '{v[NR]=$1} END {
-		if (NR == 0) { print "-"; exit }
-		m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
-		printf "%.0f / %.0f / %.0f", v[1], m, v[NR] }'
-}
-
 # monitor_up N: wait (up to 10 s) until nodeN's monitor runs and is up.
 monitor_up() {
 	local _
@@ -130,6 +122,6 @@ VERSION=$("$LAB_BIN/understudy" version 2>/dev/null | awk '{print $2}')
 	echo
 	echo "| monitor interval | timeout | fall | runs | gap ms (min / median / max) |"
 	echo "|---|---|---|---|---|"
-	echo "| 200ms | 100ms | 3 | $N | $(stats "$LAB_DIR/gaps") |"
+	echo "| 200ms | 100ms | 3 | $N | $(lab_stats "$LAB_DIR/gaps") |"
 } | tee -a "$OUT" | sed -n '/^## /,$p'
 lab_say "Appended to $OUT"

@@ -30,13 +30,13 @@ import (
 const webGroup = "node1 " + vip + " demoweb"
 
 // webMonitor is the issue's monitor.
-const webMonitor = `[[monitor]]
-group    = "` + vip + `"
-kind     = "http"
-port     = 80
-interval = "200ms"
-timeout  = "100ms"
-`
+var webMonitor = monitorOf("http", `port = 80`)
+
+// monitorOf is a [[monitor]] of the VIP's group of kind, probing every
+// 200ms with a timeout of 100ms, with more keys.
+func monitorOf(kind string, more ...string) string {
+	return fmt.Sprintf("[[monitor]]\ngroup = %q\nkind = %q\ninterval = \"200ms\"\ntimeout = \"100ms\"\n%s", vip, kind, strings.Join(more, "\n")+"\n")
+}
 
 // TestMonitorKilledService: kill -9 of the web server on the owner; the
 // backup serves within a generous bound, and at no moment do both nodes
@@ -44,12 +44,7 @@ timeout  = "100ms"
 // while its failure mark holds; understudy clear lifts it, and
 // understudy move, asked on node1, brings the group back.
 func TestMonitorKilledService(t *testing.T) {
-	l := newLab(t, labOptions{group: webGroup, toml: webMonitor})
-	l.start("node1", "node2")
-	l.serving("node1")
-	l.eventually(10*time.Second, "node1's monitor must see the service up", l.monitorIs("node1", vip, "http:80", "up"))
-	overlap := l.exclusive(vip)
-
+	l, overlap := webLab(t)
 	l.signalService("node1", syscall.SIGKILL)
 	killed := time.Now()
 	l.serving("node2")
@@ -82,11 +77,7 @@ func TestMonitorKilledService(t *testing.T) {
 // socket still accepts (the kernel's backlog), the HTTP probe's timeout
 // catches it, and node2 serves.
 func TestMonitorHungService(t *testing.T) {
-	l := newLab(t, labOptions{group: webGroup, toml: webMonitor})
-	l.start("node1", "node2")
-	l.serving("node1")
-	l.eventually(10*time.Second, "node1's monitor must see the service up", l.monitorIs("node1", vip, "http:80", "up"))
-	overlap := l.exclusive(vip)
+	l, overlap := webLab(t)
 	l.signalService("node1", syscall.SIGSTOP)
 	l.eventually(10*time.Second, "node1's monitor must time out", l.logged("node1", "kind=monitor", "to=down", "no answer within 100ms"))
 	// The stopped server is killed by the stop script's SIGKILL after
@@ -103,17 +94,7 @@ func TestMonitorHungService(t *testing.T) {
 // with 421: the group failed on both nodes, and stays on node2 (better
 // than nowhere) with one ERROR line and a note in status, not a loop.
 func TestMonitorBanners(t *testing.T) {
-	l := newLab(t, labOptions{group: "node1 " + vip, toml: `[[monitor]]
-group    = "` + vip + `"
-kind     = "ftp"
-interval = "200ms"
-timeout  = "100ms"
-[[monitor]]
-group    = "` + vip + `"
-kind     = "smtp"
-interval = "200ms"
-timeout  = "100ms"
-`})
+	l := newLab(t, labOptions{group: "node1 " + vip, toml: monitorOf("ftp") + monitorOf("smtp")})
 	servers := map[string][2]*bannerServer{}
 	for _, name := range []string{"node1", "node2"} {
 		servers[name] = [2]*bannerServer{l.banner(name, 21, "220 "+name+" FTP ready"), l.banner(name, 25, "220 "+name+" ESMTP ready")}
@@ -152,14 +133,7 @@ timeout  = "100ms"
 // the address stays on the owner, whose status says why; the backup's
 // copy comes back, and the group goes there.
 func TestMonitorBothSides(t *testing.T) {
-	l := newLab(t, labOptions{group: "node1 " + vip, toml: `[[monitor]]
-group    = "` + vip + `"
-kind     = "http"
-port     = 8080
-address  = "local"
-interval = "200ms"
-timeout  = "100ms"
-`})
+	l := newLab(t, labOptions{group: "node1 " + vip, toml: monitorOf("http", "port = 8080", `address = "local"`)})
 	web := map[string]*webServer{"node1": l.web("node1", 8080), "node2": l.web("node2", 8080)}
 	l.start("node1", "node2")
 	l.eventually(15*time.Second, "node1 must hold "+vip, l.heldBy(vip, "node1"))
@@ -181,6 +155,17 @@ timeout  = "100ms"
 	if n, bad := overlap(); bad != "" || n < 20 {
 		t.Errorf("%d samples of who holds %s: %s", n, vip, bad)
 	}
+}
+
+// webLab is the lab of the web server watched by the issue's monitor,
+// node1 serving and its monitor up, and a watch that no moment sees the
+// VIP on both nodes (exclusive).
+func webLab(t *testing.T) (*lab, func() (int, string)) {
+	l := newLab(t, labOptions{group: webGroup, toml: webMonitor})
+	l.start("node1", "node2")
+	l.serving("node1")
+	l.eventually(10*time.Second, "node1's monitor must see the service up", l.monitorIs("node1", vip, "http:80", "up"))
+	return l, l.exclusive(vip)
 }
 
 // signalService sends sig to the web server (demoweb) of node name, by
