@@ -65,3 +65,27 @@ func withoutWait(args map[string]string) map[string]string {
 	}
 	return out
 }
+
+// FuzzClusterCommand: any command either is no cluster command, or is
+// refused with a reason, or reads as one that CommandOf writes back
+// the same.
+func FuzzClusterCommand(f *testing.F) {
+	f.Add("move", "group", "g", "node", "node2")
+	f.Add("maintenance", "mode", "on", "wait", "5s")
+	f.Add("standby", "set", "failback", "wait", "0")
+	f.Add("clear", "group", "", "force", "1")
+	f.Fuzz(func(t *testing.T, name, k1, v1, k2, v2 string) {
+		c := admin.Command{Name: name, Args: map[string]string{k1: v1, k2: v2}}
+		cmd, wait, ok, err := admin.ClusterCommand(c)
+		if !ok || err != nil {
+			return
+		}
+		if wait < 0 || wait > control.MaxWait {
+			t.Fatalf("%+v: wait %v out of range", c, wait)
+		}
+		again, _, ok, err := admin.ClusterCommand(admin.CommandOf(cmd))
+		if !ok || err != nil || again != cmd {
+			t.Fatalf("%+v read as %+v, written back as %+v, read again as %+v (%v)", c, cmd, admin.CommandOf(cmd), again, err)
+		}
+	})
+}
