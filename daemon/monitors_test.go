@@ -393,3 +393,39 @@ func TestParseMonitorSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusMonitorProbes: the real scheduler's status probes ask the
+// actuator about the group's scripts (checkScripts), and report what it
+// says, without the loop waiting for them.
+func TestStatusMonitorProbes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "node1 192.0.2.10 httpd\n", `[[monitor]]
+group = "192.0.2.10"
+kind = "status"
+interval = "200ms"
+timeout = "100ms"
+`)
+		m := l.d.newMonitors(l.d.cfg)
+		defer m.stop()
+		if err := m.sched.Set([]monitor.Spec{{Monitor: l.d.cfg.Monitors[0]}}); err != nil {
+			t.Fatal(err)
+		}
+		next := func() monitor.Result {
+			select {
+			case r := <-m.results():
+				return r
+			case <-time.After(time.Second):
+				t.Fatal("no result within a second")
+				return monitor.Result{}
+			}
+		}
+		if r := next(); !r.OK || r.Group != "192.0.2.10" || r.Name != "status" {
+			t.Errorf("first probe: %+v, want up", r)
+		}
+		l.act.failWith("check 192.0.2.10", fmt.Errorf("resource httpd is not running (its status)"))
+		next() // may have started before the failure
+		if r := next(); r.OK || !strings.Contains(r.Reason, "httpd is not running") {
+			t.Errorf("probe of a stopped httpd: %+v", r)
+		}
+	})
+}
