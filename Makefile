@@ -111,6 +111,8 @@ demo:
 	scripts/demo.sh
 
 # Failover gap and takeover cost, appended to docs/benchmarks.md (needs
-# root; BENCH_N=10 runs per setting; see scripts/bench.sh).
+# root; BENCH_N=10 runs per setting; see scripts/bench.sh), then the
+# "service killed" case (scripts/bench/service-killed.sh).
 bench:
 	scripts/bench.sh
+	scripts/bench/service-killed.sh

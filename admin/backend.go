@@ -32,9 +32,8 @@ type Backend interface {
 	Log(ctx context.Context, q LogQuery) ([]logging.Record, error)
 }
 
-// The commands the CLI sends. The names are open: Backend.Command
-// refuses those it does not know, so new ones (move, clear,
-// maintenance) need no change here.
+// The commands the CLI sends (and CmdMove, CmdClear, CmdMaintenance).
+// The names are open: Backend.Command refuses those it does not know.
 const (
 	CmdStandby  = "standby"  // args: set (all, local, foreign, failback)
 	CmdTakeover = "takeover" // args: set

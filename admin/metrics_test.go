@@ -61,8 +61,10 @@ func TestMetricsAuth(t *testing.T) {
 func TestMetricsOpen(t *testing.T) {
 	m := metrics.New("v9")
 	st := control.Status{Cluster: cluster.Snapshot{Self: "node1", Status: "active",
-		Nodes:  []cluster.NodeStatus{{Name: "node2", Status: "dead", Links: map[string]string{"eth1": "dead", "eth0": "up"}}},
-		Groups: []cluster.GroupStatus{{Key: "192.0.2.100", State: "held", Owner: "node1"}, {Key: "web", State: "stopped", Owner: "node2"}}},
+		Nodes: []cluster.NodeStatus{{Name: "node2", Status: "dead", Links: map[string]string{"eth1": "dead", "eth0": "up"}}},
+		Groups: []cluster.GroupStatus{{Key: "192.0.2.100", State: "held", Owner: "node1", Monitors: []cluster.MonitorStatus{
+			{Name: "http:80", Runs: true, State: "up"}, {Name: "tcp:22", Runs: true, State: "unknown"}}},
+			{Key: "web", State: "stopped", Owner: "node2", Monitors: []cluster.MonitorStatus{{Name: "http:80", State: "up"}}}}},
 		Links: []control.LinkStatus{{Name: "eth0", Up: true}}}
 	m.SetState(func() metrics.State { return admin.MetricsState(st) })
 	s := admintest.Start(t, &admintest.Backend{}, func(o *admin.Options) {
@@ -76,10 +78,15 @@ func TestMetricsOpen(t *testing.T) {
 		`understudy_link_up{node="node2",link="eth1"} 0`,
 		`understudy_group_held{group="192.0.2.100"} 1`, `understudy_group_held{group="web"} 0`,
 		`understudy_group_owner{group="web",owner="node2"} 1`,
+		`understudy_monitor_up{monitor="192.0.2.100[http:80]",node="node1"} 1`,
+		`understudy_monitor_up{monitor="192.0.2.100[tcp:22]",node="node1"} 0`,
 	} {
 		if code != 200 || !strings.Contains(body, want+"\n") {
 			t.Errorf("%d: no %s in\n%s", code, want, body)
 		}
+	}
+	if strings.Contains(body, `monitor="web[http:80]"`) {
+		t.Errorf("a monitor that does not run here has a gauge:\n%s", body)
 	}
 	s2 := admintest.Start(t, &admintest.Backend{}, nil)
 	if code, _ := getMetrics(t, s2, "admin", admintest.Password); code != http.StatusNotFound {

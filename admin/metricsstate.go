@@ -32,6 +32,11 @@ func MetricsState(st control.Status) metrics.State {
 	}
 	for _, g := range snap.Groups {
 		ms.Groups = append(ms.Groups, metrics.Group{Name: g.Key, State: g.State, Owner: g.Owner, Held: g.Owner == snap.Self && snap.Self != ""})
+		for _, m := range g.Monitors {
+			if m.Runs {
+				ms.Monitors = append(ms.Monitors, metrics.Monitor{Name: g.Key + "[" + m.Name + "]", Node: snap.Self, Up: m.State == "up"})
+			}
+		}
 	}
 	return ms
 }

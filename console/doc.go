@@ -58,7 +58,8 @@
 // standby and takeover of a node are the admin protocol's commands with
 // set all, sent to that node (Options.Command; this node's Backend
 // otherwise); move of a group to a node and clear of a group's failure
-// marks on every node (CmdMove, CmdClear) go to this node's
-// Backend, which refuses a command it does not know: the page shows
-// every answer, refusals with their reason.
+// marks on every node (admin.Move, admin.Clear) go to this node's
+// Backend, which hands them to the cluster as `understudy move` and
+// `understudy clear` do: the page shows every answer, refusals with
+// their reason.
 package console

@@ -86,12 +86,6 @@ const (
 	actClear    = "clear"    // group's failure marks, on every node
 )
 
-// Commands the console sends that the admin package has no name for.
-const (
-	CmdMove  = "move"  // args: group, node
-	CmdClear = "clear" // args: group
-)
-
 // maxField bounds a node name or group key in an action.
 const maxField = 256
 
@@ -122,9 +116,9 @@ func parseAction(do, node, group, self string) (what string, cmd admin.Command, 
 	case actTakeover:
 		return "takeover by " + node, admin.Takeover(cluster.SetAll), node, nil
 	case actMove:
-		return "move " + group + " to " + node, admin.Command{Name: CmdMove, Args: map[string]string{"group": group, "node": node}}, self, nil
+		return "move " + group + " to " + node, admin.Move(group, node), self, nil
 	case actClear:
-		return "clear the failures of " + group, admin.Command{Name: CmdClear, Args: map[string]string{"group": group}}, self, nil
+		return "clear the failures of " + group, admin.Clear(group), self, nil
 	}
 	return "", cmd, "", fmt.Errorf("unknown action %q", do)
 }

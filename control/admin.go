@@ -45,6 +45,13 @@ const (
 // heartbeat's hb_standby/hb_takeover; they differ only in their words
 // and exit codes.
 func Admin(ctx context.Context, path string, cmd cluster.AdminCmd, set cluster.Set, wait time.Duration, accepted func()) (Result, string) {
+	return Send(ctx, path, Command{Cmd: cmd, Set: set}, wait, accepted)
+}
+
+// Send is Admin for any operator's command: standby and takeover, and
+// move, clear and maintenance, which a daemon older than them refuses
+// with a reason that says so.
+func Send(ctx context.Context, path string, c Command, wait time.Duration, accepted func()) (Result, string) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, wait+2*DefaultTimeout)
@@ -52,7 +59,7 @@ func Admin(ctx context.Context, path string, cmd cluster.AdminCmd, set cluster.S
 	}
 	var last Answer
 	seen := false
-	err := sendAdmin(ctx, path, cmd, set, wait, func(a Answer) {
+	err := sendAdmin(ctx, path, c, wait, func(a Answer) {
 		if a.Verdict == VerdictAccepted && !seen && accepted != nil {
 			accepted()
 		}
@@ -84,15 +91,14 @@ func Admin(ctx context.Context, path string, cmd cluster.AdminCmd, set cluster.S
 // unknown outcome), and refuses the wait_ms field it does not know: the
 // request is then sent again without it (the refused one changed
 // nothing).
-func sendAdmin(ctx context.Context, path string, cmd cluster.AdminCmd, set cluster.Set, wait time.Duration, each func(Answer)) error {
-	name := cmdName(cmd)
-	if name == "" {
-		return fmt.Errorf("control: unknown admin command %d", cmd)
-	}
+func sendAdmin(ctx context.Context, path string, c Command, wait time.Duration, each func(Answer)) error {
 	if wait < 0 || wait > MaxWait {
 		return fmt.Errorf("control: wait %v: want 0 to %v", wait, MaxWait)
 	}
-	req := Request{Cmd: name, Set: string(set), WaitMS: wait.Milliseconds()}
+	req, err := c.request(wait.Milliseconds())
+	if err != nil {
+		return err
+	}
 	if wait > 0 && req.WaitMS == 0 {
 		req.WaitMS = 1
 	}
@@ -109,7 +115,7 @@ func sendAdmin(ctx context.Context, path string, cmd cluster.AdminCmd, set clust
 		}
 		return true
 	}
-	err := exchange(ctx, path, req, read)
+	err = exchange(ctx, path, req, read)
 	if err == nil && refusal != nil && req.WaitMS != 0 && olderDaemon(refusal) {
 		req.WaitMS, refusal = 0, nil
 		err = exchange(ctx, path, req, read)
@@ -117,7 +123,25 @@ func sendAdmin(ctx context.Context, path string, cmd cluster.AdminCmd, set clust
 	if err != nil {
 		return err
 	}
+	if refusal != nil && tooOld(refusal, req.Cmd) {
+		return fmt.Errorf("the running daemon is older than %s and does not know it: restart it with this version (%w)", req.Cmd, refusal)
+	}
 	return refusal
+}
+
+// tooOld reports whether err is the refusal of a daemon that predates
+// cmd or its fields.
+func tooOld(err error, cmd string) bool {
+	var re *ReplyError
+	if !errors.As(err, &re) {
+		return false
+	}
+	for _, s := range []string{fmt.Sprintf("unknown command %q", cmd), `unknown field "group"`, `unknown field "node"`, `unknown field "mode"`} {
+		if strings.Contains(re.Msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // olderDaemon reports whether err is the refusal of a daemon that

@@ -21,12 +21,15 @@ var errNoRequest = errors.New("no request")
 // handlers answer one command each, with one reply line (admin
 // commands that wait: two).
 var handlers = map[string]func(s *Server, ctx context.Context, req Request, log *slog.Logger, reply func(Response)){
-	CmdStatus:   (*Server).handleStatus,
-	CmdStandby:  (*Server).handleAdmin,
-	CmdTakeover: (*Server).handleAdmin,
-	CmdReload:   (*Server).handleReload,
-	CmdLog:      (*Server).handleLog,
-	CmdClearLog: (*Server).handleClearLog,
+	CmdStatus:      (*Server).handleStatus,
+	CmdStandby:     (*Server).handleAdmin,
+	CmdTakeover:    (*Server).handleAdmin,
+	CmdMove:        (*Server).handleAdmin,
+	CmdClear:       (*Server).handleAdmin,
+	CmdMaintenance: (*Server).handleAdmin,
+	CmdReload:      (*Server).handleReload,
+	CmdLog:         (*Server).handleLog,
+	CmdClearLog:    (*Server).handleClearLog,
 }
 
 // serveConn runs one exchange: read a request, check the peer, answer.
@@ -60,7 +63,8 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, log *slog.Logger, id
 	h, ok := handlers[req.Cmd]
 	if !ok {
 		log.Warn("bad control request", "cmd", req.Cmd, "err", "unknown command")
-		s.reply(c, log, failure("unknown command %q: want %s, %s, %s, %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover, CmdReload, CmdLog, CmdClearLog))
+		s.reply(c, log, failure("unknown command %q: want %s, %s, %s, %s, %s, %s, %s, %s or %s", req.Cmd, CmdStatus, CmdStandby, CmdTakeover,
+			CmdMove, CmdClear, CmdMaintenance, CmdReload, CmdLog, CmdClearLog))
 		return
 	}
 	h(s, ctx, req, log, func(resp Response) { s.reply(c, log, resp) })
@@ -97,25 +101,26 @@ func (s *Server) handleStatus(ctx context.Context, req Request, log *slog.Logger
 	reply(Response{OK: true, Status: &st})
 }
 
-// handleAdmin hands a standby or takeover to the cluster and replies
-// with its immediate answer; after an accepted one, when the request
-// asks to wait, it follows the command and replies a second time with
-// the outcome (or with "still running" when the wait runs out).
+// handleAdmin hands an operator's command (standby, takeover, move,
+// clear, maintenance) to the cluster and replies with its immediate
+// answer; after an accepted one, when the request asks to wait, it
+// follows the command and replies a second time with the outcome (or
+// with "still running" when the wait runs out).
 func (s *Server) handleAdmin(ctx context.Context, req Request, log *slog.Logger, reply func(Response)) {
-	set, err := ParseSet(req.Set)
+	cmd, err := req.Command()
 	var wait time.Duration
 	if err == nil {
 		wait, err = req.wait()
 	}
 	if err != nil {
-		log.Warn("bad control request", "cmd", req.Cmd, "set", req.Set, "err", err)
+		log.Warn("bad control request", "cmd", req.Cmd, "err", err)
 		reply(failure("%s: %v", req.Cmd, err))
 		return
 	}
-	name := fmt.Sprintf("%s [%s]", req.Cmd, set)
-	log = log.With("cmd", req.Cmd, "set", set)
+	name := cmd.String()
+	log = log.With(cmd.logAttrs()...)
 	hctx, cancel := context.WithTimeout(ctx, s.timeout())
-	answers, err := s.Backend.Admin(hctx, adminCmds[req.Cmd], set)
+	answers, err := s.Backend.Admin(hctx, cmd)
 	var first Answer
 	if err == nil {
 		first, err = firstAnswer(hctx, answers)

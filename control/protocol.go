@@ -39,6 +39,12 @@ const (
 	CmdStandby  = "standby"
 	CmdTakeover = "takeover"
 	CmdReload   = "reload"
+	// CmdMove, CmdClear and CmdMaintenance are answered as standby and
+	// takeover are (Verdict, Reason, wait_ms); a daemon older than them
+	// refuses them as unknown.
+	CmdMove        = "move"
+	CmdClear       = "clear"
+	CmdMaintenance = "maintenance"
 )
 
 // Request is one line from the client. Fields are append-only: old CLIs
@@ -54,6 +60,13 @@ type Request struct {
 	WaitMS int64 `json:"wait_ms,omitempty"`
 	// Log is the query of a log request.
 	Log *LogQuery `json:"log,omitempty"`
+	// Group is the group of move and clear (its key, as status names
+	// it); Node is where move sends it ("" or absent: the best other
+	// node).
+	Group string `json:"group,omitempty"`
+	Node  string `json:"node,omitempty"`
+	// Mode is maintenance's "on" or "off".
+	Mode string `json:"mode,omitempty"`
 }
 
 // Response is one line from the server. Fields are append-only.
@@ -92,8 +105,11 @@ func ParseSet(word string) (cluster.Set, error) {
 
 // adminCmds maps wire names to cluster commands.
 var adminCmds = map[string]cluster.AdminCmd{
-	CmdStandby:  cluster.CmdStandby,
-	CmdTakeover: cluster.CmdTakeover,
+	CmdStandby:     cluster.CmdStandby,
+	CmdTakeover:    cluster.CmdTakeover,
+	CmdMove:        cluster.CmdMove,
+	CmdClear:       cluster.CmdClear,
+	CmdMaintenance: cluster.CmdMaintenance,
 }
 
 // cmdName is the wire name of an admin command ("" if it has none).

@@ -165,7 +165,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"empty line", "\n", "malformed request"},
 		{"array", "[1,2]\n", "malformed request"},
 		{"no command", "{}\n", `unknown command ""`},
-		{"unknown command", `{"cmd":"reboot"}` + "\n", `unknown command "reboot": want status, standby, takeover, reload, log or clear-log`},
+		{"unknown command", `{"cmd":"reboot"}` + "\n", `unknown command "reboot": want status, standby, takeover, move, clear, maintenance, reload, log or clear-log`},
 		{"unknown field", `{"cmd":"status","force":true}` + "\n", `unknown field "force"`},
 		{"two objects", `{"cmd":"status"}{"cmd":"standby"}` + "\n", "data after the JSON object"},
 		{"set none", `{"cmd":"standby","set":"none"}` + "\n", "standby: wrong resources(none)"},

@@ -70,8 +70,8 @@ type LinkStatus struct {
 type Backend interface {
 	// Status returns a consistent view of the daemon.
 	Status(ctx context.Context) (Status, error)
-	// Admin hands an operator's standby or takeover of set to the
-	// cluster and returns the channel its answers come on: first the
+	// Admin hands an operator's command to the cluster and returns the
+	// channel its answers come on: first the
 	// immediate one (refused, done or accepted), then, after accepted,
 	// exactly one final one (done or failed). The backend never blocks
 	// sending on it (a buffer of 2 is enough) and may close it after the
@@ -81,7 +81,7 @@ type Backend interface {
 	// stops reading. An error means the command did not reach the
 	// cluster (the daemon is busy or stopping); it is shown to the
 	// operator as is.
-	Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan Answer, error)
+	Admin(ctx context.Context, c Command) (<-chan Answer, error)
 	// Reload re-reads the configuration directory. It returns nil when
 	// the new configuration was valid and applied; otherwise an error
 	// listing every problem, one per line, and the old configuration

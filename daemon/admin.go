@@ -11,7 +11,6 @@ import (
 
 	"github.com/understudy-ha/understudy/admin"
 	"github.com/understudy-ha/understudy/admin/metrics"
-	"github.com/understudy-ha/understudy/cluster"
 	"github.com/understudy-ha/understudy/config"
 	"github.com/understudy-ha/understudy/console"
 	"github.com/understudy-ha/understudy/control"
@@ -187,26 +186,20 @@ func (b adminBackend) Log(ctx context.Context, q admin.LogQuery) ([]logging.Reco
 // answerMargin is kept of a command's context to send the answer in.
 const answerMargin = time.Second
 
-// Command runs an operator's command from the admin port. Standby and
-// takeover go the control socket's way and wait for the cluster's final
-// answer, within the request's time and the command's wait argument (a
-// duration, "0" for none); if it is still running then, the answer is
-// accepted, with a reason that says so.
+// Command runs an operator's command from the admin port. Standby,
+// takeover, move, clear and maintenance go the control socket's way
+// (admin.ClusterCommand) and wait for the cluster's final answer, within
+// the request's time and the command's wait argument (a duration, "0"
+// for none); if it is still running then, the answer is accepted, with
+// a reason that says so.
 func (b adminBackend) Command(ctx context.Context, c admin.Command) (admin.Answer, error) {
-	switch c.Name {
-	case admin.CmdStandby, admin.CmdTakeover:
-		cmd := map[string]cluster.AdminCmd{admin.CmdStandby: cluster.CmdStandby, admin.CmdTakeover: cluster.CmdTakeover}[c.Name]
-		set, err := control.ParseSet(c.Args["set"])
-		wait := control.MaxWait
-		if w, ok := c.Args["wait"]; ok && err == nil {
-			if wait, err = time.ParseDuration(w); err == nil && (wait < 0 || wait > control.MaxWait) {
-				err = fmt.Errorf("wait %s: want 0 to %v", w, control.MaxWait)
-			}
-		}
+	if cmd, wait, ok, err := admin.ClusterCommand(c); ok {
 		if err != nil {
 			return admin.Answer{Verdict: admin.Refused, Reason: err.Error()}, nil
 		}
-		return b.admin(ctx, cmd, set, wait)
+		return b.admin(ctx, cmd, wait)
+	}
+	switch c.Name {
 	case admin.CmdReload:
 		if err := b.a.Reload(ctx); err != nil {
 			return admin.Answer{Verdict: admin.Refused, Reason: err.Error()}, nil
@@ -216,12 +209,12 @@ func (b adminBackend) Command(ctx context.Context, c admin.Command) (admin.Answe
 		n := b.a.ring.Clear()
 		return admin.Answer{Verdict: admin.Done, Reason: fmt.Sprintf("%d records cleared from memory", n)}, nil
 	}
-	return admin.Answer{Verdict: admin.Refused, Reason: fmt.Sprintf("unknown command %q: want %s, %s, %s or %s",
-		c.Name, admin.CmdStandby, admin.CmdTakeover, admin.CmdReload, admin.CmdClearLog)}, nil
+	return admin.Answer{Verdict: admin.Refused, Reason: fmt.Sprintf("unknown command %q: want %s, %s, %s, %s, %s, %s or %s",
+		c.Name, admin.CmdStandby, admin.CmdTakeover, admin.CmdMove, admin.CmdClear, admin.CmdMaintenance, admin.CmdReload, admin.CmdClearLog)}, nil
 }
 
-func (b adminBackend) admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set, d time.Duration) (admin.Answer, error) {
-	answers, err := b.a.Admin(ctx, cmd, set)
+func (b adminBackend) admin(ctx context.Context, cmd control.Command, d time.Duration) (admin.Answer, error) {
+	answers, err := b.a.Admin(ctx, cmd)
 	if err != nil {
 		return admin.Answer{}, err
 	}

@@ -123,6 +123,12 @@ func TestAdminPort(t *testing.T) {
 		{admin.Standby(cluster.SetAll), admin.Refused, "no other node is alive"},
 		{admin.Command{Name: admin.CmdStandby, Args: map[string]string{"set": "none"}}, admin.Refused, "wrong resources"},
 		{admin.Command{Name: admin.CmdReload}, admin.Done, ""},
+		{admin.Maintenance(true), admin.Done, "maintenance on"},
+		{admin.Move("192.0.2.10", "node2"), admin.Refused, "the cluster is in maintenance"},
+		{admin.Maintenance(false), admin.Done, "maintenance off"},
+		{admin.Move("192.0.2.10", ""), admin.Refused, "no other node can take 192.0.2.10"},
+		{admin.Clear("192.0.2.10"), admin.Done, "cleared the failure marks of 192.0.2.10"},
+		{admin.Command{Name: admin.CmdClear, Args: map[string]string{"group": "192.0.2.10", "set": "all"}}, admin.Refused, "clear: it takes no set"},
 		{admin.Command{Name: "frobnicate"}, admin.Refused, "unknown command"},
 	} {
 		a, err := c.Command(ctx, tc.cmd)
@@ -131,7 +137,7 @@ func TestAdminPort(t *testing.T) {
 		}
 	}
 	recs, err := c.Log(ctx, admin.LogQuery{Text: "admin command", N: 10})
-	if err != nil || len(recs) < 4 || !strings.Contains(recs[0].String(), "frobnicate") || !strings.Contains(recs[0].String(), "source=127.0.0.1") {
+	if err != nil || len(recs) < 10 || !strings.Contains(recs[0].String(), "frobnicate") || !strings.Contains(recs[0].String(), "source=127.0.0.1") {
 		t.Errorf("the log through the port, newest first, should hold the commands with their source: %v, %v", recs, err)
 	}
 	if a, err := c.Command(ctx, admin.Command{Name: admin.CmdClearLog}); err != nil || a.Verdict != admin.Done {

@@ -27,7 +27,11 @@ type ctlReq struct {
 	reload chan error
 	cmd    cluster.AdminCmd
 	set    cluster.Set
-	reply  chan control.Status
+	// group, node and on are the arguments of move, clear and
+	// maintenance.
+	group, node string
+	on          bool
+	reply       chan control.Status
 	// answers receives the cluster's answers to cmd: the first at once,
 	// and a final one later if the first was "accepted".
 	answers chan control.Answer
@@ -75,8 +79,8 @@ func (b backend) Status(ctx context.Context) (control.Status, error) {
 	}
 }
 
-func (b backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan control.Answer, error) {
-	r := ctlReq{cmd: cmd, set: set, answers: make(chan control.Answer, 2)}
+func (b backend) Admin(ctx context.Context, c control.Command) (<-chan control.Answer, error) {
+	r := ctlReq{cmd: c.Cmd, set: c.Set, group: c.Group, node: c.Node, on: c.On, answers: make(chan control.Answer, 2)}
 	if err := b.ask(ctx, r); err != nil {
 		return nil, err
 	}
@@ -116,7 +120,7 @@ func (d *daemon) control(r ctlReq) cluster.Event {
 	if !r.status {
 		d.lastAdmin++
 		d.waiting[d.lastAdmin] = r.answers
-		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set, ID: d.lastAdmin}
+		return cluster.Admin{Now: time.Now(), Cmd: r.cmd, Set: r.set, Group: r.group, Node: r.node, On: r.on, ID: d.lastAdmin}
 	}
 	st := control.Status{Node: d.self, Version: d.o.Version, Dir: d.o.Dir, Started: d.start,
 		Cluster: d.node.Snapshot(), Groups: d.ops.snapshot(), BadPackets: d.bad.counts()}

@@ -113,6 +113,8 @@ type daemon struct {
 	metrics   *metrics.Metrics
 	frameLink string
 	acquiring map[string]time.Time
+	// mons runs the service monitors (monitors.go).
+	mons *monitors
 }
 
 // start does everything that can fail before the loop runs.
@@ -192,6 +194,7 @@ func newDaemon(o Options, cfg *config.Config, self string) *daemon {
 	d.api.logfile.Store(&cfg.Logfile)
 	d.metrics = d.newMetrics()
 	d.acquiring = map[string]time.Time{}
+	d.mons = d.newMonitors(cfg)
 	d.openLinks = func(media []config.Medium) (linkSet, error) {
 		f, err := transport.OpenAll(media, transport.Options{Frames: d.frames, Status: d.status})
 		if f == nil {
@@ -251,6 +254,7 @@ func (d *daemon) close() {
 		d.links.Close()
 	}
 	d.ctl.close()
+	d.mons.stop() // before the actuator closes: status probes use it
 	d.ops.close()
 	if d.hooks != nil {
 		closeHooks(d.hooks)

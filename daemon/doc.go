@@ -5,10 +5,13 @@
 // actuator interface of ops.go) into one loop.
 //
 // The loop decides nothing. It turns what happens — a frame on a link, a
-// timer, a finished resource operation, an operator's command, a signal —
-// into events for cluster.Node, and carries out the Output: log the
-// transitions, start releases and then acquisitions in goroutines that
-// report back, and send the messages on every link. Between the session
+// timer, a finished resource operation, a service monitor's result, an
+// operator's command, a signal — into events for cluster.Node, and
+// carries out the Output: log the transitions, start releases and then
+// acquisitions and restarts in place in goroutines that report back,
+// send the messages on every link, and give the monitor scheduler
+// (package monitor) the monitors that run here (monitors.go), whose
+// results come back on a channel: no probe ever holds the loop up. Between the session
 // and the cluster it only renames message fields (session.go). The
 // split-brain guard and its policy belong to package resources; ops.go
 // only turns the guard's refusal into cluster.ErrAddressInUse.

@@ -50,6 +50,9 @@ func (d *daemon) notify(ts []cluster.Transition) {
 	}
 	for _, t := range ts {
 		if ev, ok := hookEvent(d.self, t); ok {
+			if ev.Monitor != "" {
+				ev.Address = d.mons.addressOf(cluster.MonitorRef{Group: ev.Group, Monitor: ev.Monitor})
+			}
 			d.hooks.Notify(ev)
 		}
 	}
@@ -57,7 +60,10 @@ func (d *daemon) notify(ts []cluster.Transition) {
 
 // hookEvent reads one state machine transition as a hook event, if it is
 // one: a node or link coming up or dying, a group of this node changing
-// state, the split-brain guard holding an acquisition back.
+// state (failed: a start or stop failed, or its monitors failed it
+// here), the split-brain guard holding an acquisition back, a monitor
+// here finding its service down, or up again after down (not the first
+// up of a monitor that starts).
 func hookEvent(self string, t cluster.Transition) (hooks.Event, bool) {
 	ev := hooks.Event{Reason: t.Reason}
 	switch t.Kind {
@@ -101,6 +107,20 @@ func hookEvent(self string, t cluster.Transition) (hooks.Event, bool) {
 			ev.Kind = hooks.GroupFailed
 		case t.From == "acquiring" && t.To == "waiting":
 			ev.Kind = hooks.GuardRefused
+		default:
+			return ev, false
+		}
+	case "monitor":
+		ref, ok := parseMonitorSubject(t.Subject)
+		if !ok {
+			return ev, false
+		}
+		ev.Node, ev.Group, ev.Monitor = self, ref.Group, ref.Monitor
+		switch {
+		case t.To == "down" && t.From != "down":
+			ev.Kind = hooks.MonitorDown
+		case t.To == "up" && t.From == "down":
+			ev.Kind = hooks.MonitorUp
 		default:
 			return ev, false
 		}

@@ -29,6 +29,18 @@ func TestHookEvent(t *testing.T) {
 		{cluster.Transition{Kind: "group", Subject: "g", From: "releasing", To: "stop-failed"}, hooks.Event{Kind: hooks.GroupFailed, Node: "node1", Group: "g"}},
 		{cluster.Transition{Kind: "group", Subject: "g", From: "acquiring", To: "waiting", Reason: "in use"}, hooks.Event{Kind: hooks.GuardRefused, Node: "node1", Group: "g", Reason: "in use"}},
 		{cluster.Transition{Kind: "standby", Subject: "node1"}, hooks.Event{}},
+		{cluster.Transition{Kind: "group", Subject: "g", From: "running", To: "failed", Reason: "failed here: monitor http:80 down"},
+			hooks.Event{Kind: hooks.GroupFailed, Node: "node1", Group: "g", Reason: "failed here: monitor http:80 down"}},
+		{cluster.Transition{Kind: "group", Subject: "g", From: "restarting", To: "failed"}, hooks.Event{Kind: hooks.GroupFailed, Node: "node1", Group: "g"}},
+		{cluster.Transition{Kind: "group", Subject: "g", From: "running", To: "restarting"}, hooks.Event{}},
+		{cluster.Transition{Kind: "monitor", Subject: "IPaddr::192.0.2.10/24[http:80]", From: "up", To: "down", Reason: "3 failures in a row"},
+			hooks.Event{Kind: hooks.MonitorDown, Node: "node1", Group: "IPaddr::192.0.2.10/24", Monitor: "http:80", Reason: "3 failures in a row"}},
+		{cluster.Transition{Kind: "monitor", Subject: "g[web]", From: "unknown", To: "down"}, hooks.Event{Kind: hooks.MonitorDown, Node: "node1", Group: "g", Monitor: "web"}},
+		{cluster.Transition{Kind: "monitor", Subject: "g[web]", From: "down", To: "up"}, hooks.Event{Kind: hooks.MonitorUp, Node: "node1", Group: "g", Monitor: "web"}},
+		{cluster.Transition{Kind: "monitor", Subject: "g[web]", From: "unknown", To: "up"}, hooks.Event{}},
+		{cluster.Transition{Kind: "monitor", Subject: "g[web]", From: "up", To: "unknown"}, hooks.Event{}},
+		{cluster.Transition{Kind: "monitor", Subject: "g[]", From: "up", To: "down"}, hooks.Event{}},
+		{cluster.Transition{Kind: "monitor", Subject: "web", From: "up", To: "down"}, hooks.Event{}},
 	} {
 		got, ok := hookEvent("node1", tc.t)
 		if ok != (tc.want.Kind != "") || ok && got != tc.want {

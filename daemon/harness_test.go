@@ -47,6 +47,8 @@ type lab struct {
 	log   *syncBuffer
 	// events are what the hooks were told.
 	events *fakeNotifier
+	// sched is the monitor scheduler (monitors_test.go).
+	sched *fakeScheduler
 	// peerGen is the generation of the peer's heartbeats.
 	peerGen uint64
 	cancel  context.CancelFunc
@@ -54,8 +56,9 @@ type lab struct {
 }
 
 // newLab writes the configuration, builds the daemon with fakes and
-// starts its loop. Call it inside a synctest bubble.
-func newLab(t *testing.T, haresources string) *lab {
+// starts its loop; toml is added to understudy.toml. Call it inside a
+// synctest bubble.
+func newLab(t *testing.T, haresources string, toml ...string) *lab {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name, text string, mode os.FileMode) {
@@ -67,13 +70,13 @@ func newLab(t *testing.T, haresources string) *lab {
 	write("ha.cf", labHACF, 0o644)
 	write("haresources", haresources, 0o644)
 	write("authkeys", labKeys, 0o600)
-	write("understudy.toml", fmt.Sprintf("[paths]\nstate_dir = %q\nrun_dir = %q\n", t.TempDir(), t.TempDir()), 0o644)
+	write("understudy.toml", fmt.Sprintf("[paths]\nstate_dir = %q\nrun_dir = %q\n", t.TempDir(), t.TempDir())+strings.Join(toml, ""), 0o644)
 	cfg, diags := config.Load(dir)
 	if diags.HasErrors() {
 		t.Fatalf("configuration: %v", diags.Err())
 	}
 	l := &lab{t: t, dir: dir, links: &fakeLinks{out: make(chan transport.Outbound, 1024)},
-		act: &fakeActuator{}, events: &fakeNotifier{}, log: &syncBuffer{}, peerGen: 7, done: make(chan error, 1)}
+		act: &fakeActuator{}, events: &fakeNotifier{}, sched: newFakeScheduler(), log: &syncBuffer{}, peerGen: 7, done: make(chan error, 1)}
 	ring := logging.NewRing(1000, slog.LevelDebug)
 	o := Options{Dir: dir, Node: "node1", NoWatch: true, Ring: ring,
 		Logger: slog.New(logging.Tee(slog.NewTextHandler(l.log, nil), ring.Handler()))}
@@ -84,6 +87,7 @@ func newLab(t *testing.T, haresources string) *lab {
 	}
 	l.d.ops = newOps(cfg, l.act)
 	l.d.hooks = l.events
+	l.d.mons.sched = l.sched
 	l.d.links = l.links
 	l.d.openLinks = func([]config.Medium) (linkSet, error) { return l.links, nil }
 	l.d.begin()

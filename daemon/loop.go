@@ -50,6 +50,8 @@ func (d *daemon) loop(ctx context.Context) error {
 			d.linkStatus(s)
 		case r := <-d.ops.done:
 			ev = r
+		case r := <-d.mons.results():
+			ev = d.monitorResult(r)
 		case req := <-d.requests:
 			ev = d.control(req)
 		case <-d.o.Reload:
@@ -153,6 +155,9 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 	for _, k := range out.Acquire {
 		d.ops.acquire(k)
 	}
+	for _, k := range out.Restart {
+		d.ops.restart(k)
+	}
 	now := time.Now()
 	for _, m := range out.Messages {
 		o, err := d.sess.Encode(toSession(m), now)
@@ -163,6 +168,7 @@ func (d *daemon) apply(ctx context.Context, out cluster.Output) {
 		d.send(o)
 	}
 	d.answer(out.Answers)
+	d.applyMonitors(out)
 	d.observe(out)
 }
 

@@ -12,8 +12,9 @@ import (
 )
 
 // The metrics (docs/metrics.md) are fed here, from what the loop sees:
-// the frames it decodes and the state machine's output. Script runs and
-// monitor checks are not seen by the loop and are not counted.
+// the frames it decodes and the state machine's output, and the service
+// monitors' results (monitors.go). Script runs are not seen by the loop
+// and are not counted.
 
 // observeFrame counts a decoded (or dropped) frame, and records an
 // admin port announcement.

@@ -19,6 +19,12 @@ type actuator interface {
 	Acquire(ctx context.Context, g config.Group) error
 	// Release gives g up, right to left.
 	Release(ctx context.Context, g config.Group) error
+	// Restart restarts g in place: its scripts stopped right to left
+	// and started left to right, its addresses kept.
+	Restart(ctx context.Context, g config.Group) error
+	// CheckScripts is a status monitor's probe: nil when every script
+	// of g says it runs.
+	CheckScripts(ctx context.Context, g config.Group) error
 	// Snapshot is the state of the groups, for status.
 	Snapshot() []resources.GroupStatus
 	// SetConfig applies a reload to the operations to come.
@@ -54,11 +60,24 @@ func (o *ops) acquire(key string) {
 }
 
 func (o *ops) release(key string) {
+	g := o.running(key)
+	o.run(key, cluster.Release, func(ctx context.Context) error { return o.act.Release(ctx, g) })
+}
+
+// restart restarts in place what runs of the group with key.
+func (o *ops) restart(key string) {
+	g := o.running(key)
+	o.run(key, cluster.Restart, func(ctx context.Context) error { return o.act.Restart(ctx, g) })
+}
+
+// running is the definition the group with key was started with, or
+// the configured one.
+func (o *ops) running(key string) config.Group {
 	g, ok := o.started[key]
 	if !ok {
 		g, _ = o.cfg.Group(key)
 	}
-	o.run(key, cluster.Release, func(ctx context.Context) error { return o.act.Release(ctx, g) })
+	return g
 }
 
 func (o *ops) run(key string, op cluster.Op, f func(context.Context) error) {

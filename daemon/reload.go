@@ -68,6 +68,8 @@ func (d *daemon) reloadConfig(why string) (cluster.Event, error) {
 		d.o.Logging(cfg)
 	}
 	d.ops.setConfig(cfg)
+	d.mons.configure(cfg, d.self)
+	d.mons.stale = true
 	d.sess.Reconfigure(sessionConfig(cfg))
 	if !sameMedia(old.Media, cfg.Media) {
 		d.reopenLinks()

@@ -3,6 +3,9 @@
 //
 // New builds the whole of it for the daemon, once, as an *Actuator:
 // Acquire (the split-brain guard, then the group's resources), Release,
+// Restart (a service monitor's restart in place: the scripts stopped
+// and started again, the addresses kept), CheckScripts (a status
+// monitor's probe),
 // Prepare and Unprepare (the guard's probe started ahead, when a peer's
 // heartbeats are late), Announce (the gratuitous ARP / unsolicited NA
 // burst again for the addresses held), Snapshot for status, SetConfig

@@ -26,24 +26,33 @@ func (r *Runner) Start(ctx context.Context, g config.Group) error {
 	defer unlock()
 	r.log.Info("acquiring resource group", "group", g.Key, "preferred", g.Node)
 	for i, res := range g.Resources {
-		r.set(g, i, Starting, false, nil)
-		var adopted bool
-		err := r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
-			adopted, err = h.Start(ctx, res)
-			return err
-		})
-		if err != nil {
-			r.set(g, i, Failed, false, err)
-			r.log.Warn("resource failed to start, giving the group up", "group", g.Key, "resource", res.Token, "err", err)
-			rb := r.stopRange(context.WithoutCancel(ctx), g, i)
+		if err := r.startOne(ctx, g, i); err != nil {
+			rb := r.stopRange(context.WithoutCancel(ctx), g, i, nil)
 			return &ResourceError{Op: "start", Group: g.Key, Resource: res.Token, Err: err, Rollback: rb}
-		}
-		r.set(g, i, Running, adopted, nil)
-		if adopted {
-			r.log.Info("resource already running, adopted", "group", g.Key, "resource", res.Token)
 		}
 	}
 	r.log.Info("resource group acquired", "group", g.Key)
+	return nil
+}
+
+// startOne starts resource i of g, or adopts it when it runs already.
+func (r *Runner) startOne(ctx context.Context, g config.Group, i int) error {
+	res := g.Resources[i]
+	r.set(g, i, Starting, false, nil)
+	var adopted bool
+	err := r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
+		adopted, err = h.Start(ctx, res)
+		return err
+	})
+	if err != nil {
+		r.set(g, i, Failed, false, err)
+		r.log.Warn("resource failed to start, giving the group up", "group", g.Key, "resource", res.Token, "err", err)
+		return err
+	}
+	r.set(g, i, Running, adopted, nil)
+	if adopted {
+		r.log.Info("resource already running, adopted", "group", g.Key, "resource", res.Token)
+	}
 	return nil
 }
 
@@ -62,17 +71,21 @@ func (r *Runner) Stop(ctx context.Context, g config.Group) error {
 	}
 	defer unlock()
 	r.log.Info("releasing resource group", "group", g.Key, "preferred", g.Node)
-	if err := r.stopRange(ctx, g, len(g.Resources)-1); err != nil {
+	if err := r.stopRange(ctx, g, len(g.Resources)-1, nil); err != nil {
 		return err
 	}
 	r.log.Info("resource group released", "group", g.Key)
 	return nil
 }
 
-// stopRange stops resources last..0 of g, right to left.
-func (r *Runner) stopRange(ctx context.Context, g config.Group, last int) error {
+// stopRange stops resources last..0 of g, right to left; when only is
+// not nil, only those it selects.
+func (r *Runner) stopRange(ctx context.Context, g config.Group, last int, only func(config.Resource) bool) error {
 	for i := last; i >= 0; i-- {
 		res := g.Resources[i]
+		if only != nil && !only(res) {
+			continue
+		}
 		r.set(g, i, Stopping, false, nil)
 		if err := r.stopOne(ctx, g, res); err != nil {
 			r.set(g, i, Failed, false, err)
@@ -99,11 +112,7 @@ func (r *Runner) stopOne(ctx context.Context, g config.Group, res config.Resourc
 	if err == nil {
 		return nil
 	}
-	var running bool
-	serr := r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
-		running, err = h.Status(ctx, res)
-		return err
-	})
+	running, serr := r.status(ctx, res)
 	if serr == nil && !running {
 		r.log.Warn("stop failed but status says stopped; the resource script is probably not LSB-compliant: it must succeed on a stop when already stopped",
 			"group", g.Key, "resource", res.Token, "err", err)

@@ -125,6 +125,15 @@ func (r *Runner) call(ctx context.Context, res config.Resource, f func(context.C
 	return f(ctx, h)
 }
 
+// status asks one resource whether it runs, under the timeout.
+func (r *Runner) status(ctx context.Context, res config.Resource) (running bool, err error) {
+	err = r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
+		running, err = h.Status(ctx, res)
+		return err
+	})
+	return running, err
+}
+
 // set records the state of resource i of group g.
 func (r *Runner) set(g config.Group, i int, st State, adopted bool, err error) {
 	r.mu.Lock()
@@ -167,11 +176,7 @@ func (r *Runner) Status(ctx context.Context, g config.Group) (GroupStatus, error
 	defer unlock()
 	var errs []error
 	for i, res := range g.Resources {
-		var running bool
-		err := r.call(ctx, res, func(ctx context.Context, h Handler) (err error) {
-			running, err = h.Status(ctx, res)
-			return err
-		})
+		running, err := r.status(ctx, res)
 		switch {
 		case err != nil:
 			r.set(g, i, Unknown, false, err)

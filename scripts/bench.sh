@@ -36,13 +36,8 @@ lab_init bench
 lab_create
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# stats FILE: "min/median/max" of the numbers in FILE, one per line.
-stats() {
-	sort -n "$1" | awk '{v[NR]=$1} END {
-		if (NR == 0) { print "-"; exit }
-		m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
-		printf "%.0f / %.0f / %.0f", v[1], m, v[NR] }'
-}
+# stats FILE: "min / median / max" of the numbers in FILE (lab.sh).
+stats() { lab_stats "$1"; }
 
 # ms_of: HH:MM:SS.frac on stdin, one per line, as milliseconds since
 # midnight (fractional).

@@ -322,6 +322,15 @@ lab_status() {
 	fi
 }
 
+# lab_stats FILE: "min / median / max" of the numbers in FILE, one per
+# line, rounded to whole numbers ("-" for none).
+lab_stats() {
+	sort -n "$1" | awk '{v[NR]=$1} END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
+		printf "%.0f / %.0f / %.0f", v[1], m, v[NR] }'
+}
+
 # lab_log N: nodeN's daemon log.
 lab_log() { echo "$LAB_DIR/node$1/daemon.log"; }
 

@@ -27,7 +27,7 @@ type State struct {
 	Nodes   []Node
 	Links   []Link
 	Groups  []Group
-	// Monitors are the service monitors' last results, once they exist.
+	// Monitors are the service monitors that run on this node.
 	Monitors []Monitor
 }
 
@@ -60,7 +60,9 @@ type Group struct {
 	Held bool
 }
 
-// Monitor is one service monitor's last result on a node.
+// Monitor is one service monitor on a node: Up when it is up (rise
+// successes in a row), not while down or not yet known. Name is
+// "GROUP[NAME]", as MonitorCheck's label.
 type Monitor struct {
 	Name, Node string
 	Up         bool
@@ -153,7 +155,8 @@ func (m *Metrics) ScriptRun(resource, op, outcome string, d time.Duration) {
 	m.locked(func() { m.scripts.observe(d.Seconds(), resource, op, outcome) })
 }
 
-// MonitorCheck records one check of a service monitor and its latency.
+// MonitorCheck records one check of a service monitor ("GROUP[NAME]")
+// and its latency.
 func (m *Metrics) MonitorCheck(monitor string, up bool, latency time.Duration) {
 	m.locked(func() {
 		m.monitorChecks.add(1, monitor, result(up, "up", "down"))
@@ -246,7 +249,7 @@ func writeState(w *writer, st State) {
 		rows = append(rows, []string{mo.Name, mo.Node})
 		up = append(up, b2f(mo.Up))
 	}
-	w.gauge("understudy_monitor_up", "1 if the service monitor's last check on the node passed.", []string{"monitor", "node"}, rows, up)
+	w.gauge("understudy_monitor_up", "1 if the service monitor is up on the node (rise successes in a row), 0 while down or not yet known.", []string{"monitor", "node"}, rows, up)
 }
 
 func b2f(b bool) float64 {

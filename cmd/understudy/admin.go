@@ -82,20 +82,11 @@ func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr i
 		return exitFail
 	}
 	verb := adminVerb[cmd]
-	var res control.Result
-	var msg string
-	if viaHost {
-		var code int
-		if res, msg, code = remoteAdmin(name, remote, cmd, set, *wait, stderr); code != exitOK {
-			return code
-		}
-		if res != control.ResultFailed && res != control.ResultDone {
-			fmt.Fprintf(stdout, verb.going+"\n", set)
-		}
-	} else {
-		res, msg = control.Admin(context.Background(), *sock, cmd, set, *wait, func() {
-			fmt.Fprintf(stdout, verb.going+"\n", set)
-		})
+	res, msg, code := operate(name, control.Command{Cmd: cmd, Set: set}, viaHost, remote, *sock, *wait, func() {
+		fmt.Fprintf(stdout, verb.going+"\n", set)
+	}, stderr)
+	if code != exitOK {
+		return code
 	}
 	switch res {
 	case control.ResultDone:
@@ -110,10 +101,28 @@ func runAdmin(name string, cmd cluster.AdminCmd, args []string, stdout, stderr i
 	return map[control.Result]int{control.ResultPending: exitPending, control.ResultFailed: exitFail}[res]
 }
 
-// remoteAdmin runs a standby or takeover through the admin port of
-// --host and returns how it ended as control.Admin does, or the exit
+// operate sends an operator's command through the control socket at
+// sock, or the admin port of --host, and follows it for at most wait:
+// how it ended and the line for the operator (as control.Send), or the
+// exit status of a failed login (exitOK otherwise). accepted is called
+// once the cluster accepted the command; through --host, only when the
+// answer comes, if it is accepted or still running.
+func operate(name string, c control.Command, viaHost bool, remote remoteFlags, sock string, wait time.Duration, accepted func(), stderr io.Writer) (control.Result, string, int) {
+	if !viaHost {
+		res, msg := control.Send(context.Background(), sock, c, wait, accepted)
+		return res, msg, exitOK
+	}
+	res, msg, code := remoteAdmin(name, remote, c, wait, stderr)
+	if code == exitOK && res != control.ResultFailed && res != control.ResultDone {
+		accepted()
+	}
+	return res, msg, code
+}
+
+// remoteAdmin runs an operator's command through the admin port of
+// --host and returns how it ended as control.Send does, or the exit
 // status of a failed login.
-func remoteAdmin(name string, remote remoteFlags, cmd cluster.AdminCmd, set cluster.Set, wait time.Duration, stderr io.Writer) (control.Result, string, int) {
+func remoteAdmin(name string, remote remoteFlags, cmd control.Command, wait time.Duration, stderr io.Writer) (control.Result, string, int) {
 	d, err := newDialer(stderr)
 	if err != nil {
 		return 0, "", remoteFailed(name, err, stderr)
@@ -125,10 +134,7 @@ func remoteAdmin(name string, remote remoteFlags, cmd cluster.AdminCmd, set clus
 		return 0, "", remoteFailed(name, err, stderr)
 	}
 	defer c.Close()
-	command := admin.Takeover(set)
-	if cmd == cluster.CmdStandby {
-		command = admin.Standby(set)
-	}
+	command := admin.CommandOf(cmd)
 	command.Args["wait"] = wait.String()
 	a, err := c.Command(ctx, command)
 	switch {

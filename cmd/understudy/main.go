@@ -20,8 +20,8 @@ const (
 	exitNotConfigured = 6
 )
 
-// More exit codes: exitPending (3, standby and takeover) and exitLogin
-// (4, commands with --host).
+// More exit codes: exitPending (3, standby, takeover and move) and
+// exitLogin (4, commands with --host).
 
 type command struct {
 	name, summary string
@@ -35,6 +35,9 @@ var commands = []command{
 	{"status", "show the cluster as this node sees it", runStatus},
 	{"standby", "hand groups over to the peer (hb_standby)", runStandby},
 	{"takeover", "take groups over from the peer (hb_takeover)", runTakeover},
+	{"move", "move one group to a node", runMove},
+	{"clear", "clear a group's failure marks on every node", runClear},
+	{"maintenance", "turn maintenance on or off: the cluster acts on no failure", runMaintenance},
 	{"reload", "make the daemon re-read its configuration", runReload},
 	{"log", "show the daemon's log, newest first, or the whole cluster's", runLog},
 	{"passwd", "set the admin port's password", runPasswd},
@@ -87,9 +90,9 @@ func lookup(name string) (command, bool) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: understudy COMMAND [options]\n       understudy --host HOST[:PORT] [--fingerprint FP] COMMAND [options]\n       understudy --version | --help\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "  %-8s %s\n", "help", "describe the commands, or one command (also --help)")
+	fmt.Fprintf(w, "  %-11s %s\n", "help", "describe the commands, or one command (also --help)")
 	fmt.Fprintln(w, "\n'understudy help COMMAND' or 'understudy COMMAND --help' describes a\ncommand's options; see understudy(8).")
 }
 

@@ -44,10 +44,7 @@ type Backend struct {
 }
 
 // Admin is one recorded admin command.
-type Admin struct {
-	Cmd cluster.AdminCmd
-	Set cluster.Set
-}
+type Admin = control.Command
 
 var (
 	_ control.Backend    = (*Backend)(nil)
@@ -68,10 +65,10 @@ var AcceptedThenDone = []control.Answer{{Verdict: control.VerdictAccepted}, {Ver
 
 // Admin records the command and returns b.AdminErr, or b.Answers on a
 // channel.
-func (b *Backend) Admin(ctx context.Context, cmd cluster.AdminCmd, set cluster.Set) (<-chan control.Answer, error) {
+func (b *Backend) Admin(ctx context.Context, c control.Command) (<-chan control.Answer, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.cmds = append(b.cmds, Admin{cmd, set})
+	b.cmds = append(b.cmds, c)
 	if b.AdminErr != nil {
 		return nil, b.AdminErr
 	}

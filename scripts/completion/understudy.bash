@@ -17,7 +17,7 @@ _understudy()
 		prev=${words[cword - 1]}
 	fi
 
-	local commands="check daemon decode status standby takeover reload log passwd version help"
+	local commands="check daemon decode status standby takeover move clear maintenance reload log passwd version help"
 	# understudy --host HOST [--fingerprint FP] COMMAND: skip to the command.
 	local i=1
 	while ((i < cword)) && [[ ${words[i]} == --host || ${words[i]} == --fingerprint ]]; do
@@ -38,6 +38,8 @@ _understudy()
 	decode) opts="-c --port --json --help" ;;
 	status) opts="-s --json --cluster --host --fingerprint --help" ;;
 	standby | takeover) opts="-s --wait --host --fingerprint --help" ;;
+	move) opts="-s --wait --host --fingerprint --help" ;;
+	clear | maintenance) opts="-s --host --fingerprint --help" ;;
 	reload) opts="-s --host --fingerprint --help" ;;
 	log) opts="-n --since --level --follow --json --cluster --clear -s --host --fingerprint --help" ;;
 	passwd) opts="-c --help" ;;
@@ -70,6 +72,7 @@ _understudy()
 	fi
 	case $cmd in
 	standby | takeover) mapfile -t COMPREPLY < <(compgen -W "all local foreign failback" -- "$cur") ;;
+	maintenance) mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur") ;;
 	decode) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac
 }

@@ -51,6 +51,8 @@ type labOptions struct {
 	// admin opens each node's admin port on its LAN address, port 9050
 	// (the password is the test's to set).
 	admin bool
+	// toml is added to each node's understudy.toml ([[monitor]]s, say).
+	toml string
 }
 
 // lab is two nodes, a client and the LAN between them.
@@ -172,7 +174,7 @@ probe_time = "10ms"
 [paths]
 state_dir = %q
 run_dir = %q
-%s`, l.opts.timeout, n.stateDir, n.runDir, map[bool]string{true: "[admin]\nlisten = [\"" + n.addr + "\"]\n"}[l.opts.admin]),
+%s%s`, l.opts.timeout, n.stateDir, n.runDir, map[bool]string{true: "[admin]\nlisten = [\"" + n.addr + "\"]\n"}[l.opts.admin], l.opts.toml),
 		"demoweb.conf": fmt.Sprintf("DEMOWEB_BIN=%s\nDEMOWEB_RUN_DIR=%s\nDEMOWEB_LISTEN=0.0.0.0:80\n", bins.demoweb, n.runDir),
 	}
 	for name, text := range files {
