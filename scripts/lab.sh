@@ -143,7 +143,7 @@ lab_lan_port() {
 	ns=$(lab_ns "$1")
 	ip -n "$lan" link add "p-$1" type veth peer name eth0 netns "$ns"
 	ip -n "$lan" link set "p-$1" master br0 up
-	ip -n "$ns" addr add "192.0.2.$2/24" dev eth0
+	ip -n "$ns" addr add "192.0.2.$2/24" brd + dev eth0 # brd: bcast heartbeats need it
 	ip -n "$ns" link set eth0 up
 }
 
@@ -297,7 +297,7 @@ lab_gone() {
 lab_stop() {
 	local n=$1 pid=${LAB_DAEMON_PID[$1]:-}
 	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true # it may be on its way out already
 	lab_gone "$pid" 150 || { kill -9 "$pid" 2>/dev/null; lab_gone "$pid" 20; }
 	unset "LAB_DAEMON_PID[$n]"
 }
@@ -345,7 +345,7 @@ lab_web_start() {
 	LAB_WEB_PID[$n]=$!
 	disown "$!" # it lives in our namespace: lab_power_off and lab_cleanup find it there
 	for _ in $(seq 50); do
-		grep -q "serving on" "$LAB_DIR/web-n$n.log" && return 0
+		grep -qs "serving on" "$LAB_DIR/web-n$n.log" && return 0
 		sleep 0.1
 	done
 	lab_die "the web server on node$n did not start (see $LAB_DIR/web-n$n.log)"
@@ -355,7 +355,7 @@ lab_web_start() {
 lab_web_stop() {
 	local pid=${LAB_WEB_PID[$1]:-}
 	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
 	lab_gone "$pid" 30 || { kill -9 "$pid" 2>/dev/null; lab_gone "$pid" 20; }
 	unset "LAB_WEB_PID[$1]"
 }
