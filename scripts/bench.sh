@@ -37,7 +37,7 @@
 #
 # BENCH_N runs per setting and case (default 5), BENCH_SETTINGS (e.g.
 # "50ms/200ms"), BENCH_OUT (default docs/benchmarks.md), BENCH_NOTE (a line
-# for the record). BENCH_SMOKE=1: one setting, one run, 2 s of idle, no
+# for the record). BENCH_SMOKE=1: one setting, one run, 1 s of idle, no
 # 128-address case, for make test. Needs root; installs keepalived when
 # missing (no service started in the root namespace).
 set -euo pipefail
@@ -49,7 +49,7 @@ set -euo pipefail
 . "$LAB_REPO/scripts/bench/keepalived.sh"
 
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
-	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-2} N128=${BENCH_N128:-0}
+	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-1} N128=${BENCH_N128:-0}
 	SETTINGS=${BENCH_SETTINGS:-"50ms/200ms"}
 else
 	N=${BENCH_N:-5} IDLE=${BENCH_IDLE_SECS:-60} N128=${BENCH_N128:-3}

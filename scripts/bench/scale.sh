@@ -30,8 +30,8 @@
 # heartbeats: linear per node); the failover gap should not grow at all.
 #
 # Results are appended to docs/benchmarks.md (BENCH_OUT) with the date,
-# machine and load. BENCH_SMOKE=1: 2 and 3 nodes (bcast only; ucast too
-# with BENCH_SCALE_LINKS), 1 and 4 groups, one run, 2 s of idle. Needs root.
+# machine and load. BENCH_SMOKE=1: 3 nodes (bcast only; ucast too with
+# BENCH_SCALE_LINKS), 2 groups, one run, 1 s of idle. Needs root.
 set -euo pipefail
 # shellcheck source=scripts/lab.sh
 . "$(dirname "$0")/../lab.sh"
@@ -39,8 +39,8 @@ set -euo pipefail
 . "$LAB_REPO/scripts/bench/lib.sh"
 
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
-	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-2}
-	SIZES=${BENCH_SCALE_NODES:-"2 3"} GROUPS_LIST=${BENCH_SCALE_GROUPS:-"1 4"}
+	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-1}
+	SIZES=${BENCH_SCALE_NODES:-3} GROUPS_LIST=${BENCH_SCALE_GROUPS:-2}
 	LINKS=${BENCH_SCALE_LINKS:-bcast}
 else
 	N=${BENCH_N:-3} IDLE=${BENCH_IDLE_SECS:-30}
