@@ -108,7 +108,7 @@ for setting in $SETTINGS; do
 	lab_stop 1
 
 	cat "$R/log-n1" "$R/log-n2" >"$R/logs"
-	deaths=$(count "$R/logs" 'node node[0-9]+ is dead')
+	deaths=$(count "$R/logs" 'node node[0-9]+ is dead: ') # the verdict, not its consequences
 	links=$(count "$R/logs" 'kind=link .*to=dead')
 	late=$(count "$R/logs" 'late heartbeat')
 	vip=${LAB_VIP//./\\.}
@@ -125,7 +125,10 @@ for setting in $SETTINGS; do
 	lab_note "node deaths $deaths, link deaths $links, late heartbeats $late, address added on node2 $added, removed from node1 $removed, held by $holder at the end"
 	lab_note "client: ${ok:-0} answers, $from2 from node2, $outages outages, longest gap ${gap:--} ms; load average at the end $during"
 	[ "$stressed" -gt 0 ] || lab_note "stress-ng did not report a completed run: see $R/stress.log"
-	[ $nfalse -eq 0 ] || lab_note "FALSE FAILOVERS: $nfalse (see $R/logs, $R/mon-n1, $R/mon-n2)"
+	if [ $nfalse -gt 0 ]; then
+		lab_note "FALSE FAILOVERS: $nfalse (see $R/logs, $R/mon-n1, $R/mon-n2); the first verdicts:"
+		grep -E 'is dead: |returning after partition' "$R/logs" | head -n 6 | sed 's/^/      /'
+	fi
 	ROWS+=("| $dt / $ka | ${SECS} s | $deaths | $links | $late | $added / $removed | $holder | ${ok:-0} / $from2 / $outages / ${gap:--} | $during | **$nfalse** |")
 done
 
