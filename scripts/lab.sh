@@ -24,12 +24,13 @@
 # never by name. lab_init installs a trap that undoes everything on EXIT,
 # INT and TERM.
 #
-# Power-off of a node (lab_power_off N) is kill -9 of its daemon and its web
-# server, deletion of its LAN interface (its addresses, the VIP among them,
-# vanish with it) and its end of the crossover cable going down (the peer
-# sees the carrier drop, as when a machine loses power). lab_boot N brings
-# the interfaces back, empties its run directory (a reboot clears /run)
-# and starts the daemon again.
+# Power-off of a node (lab_power_off N) freezes every process in its
+# namespace at once (daemon, web server), deletes its LAN interface (its
+# addresses, the VIP among them, vanish with it), takes its end of the
+# crossover cable down (the peer sees the carrier drop, as when a machine
+# loses power) and kills the frozen processes. lab_boot N brings the
+# interfaces back, empties its run directory (a reboot clears /run) and
+# starts the daemon again (lab_power_on N without the daemon).
 
 LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_BIN=$LAB_REPO/bin

@@ -159,3 +159,15 @@ bench_append() {
 		cat
 	} | tee -a "$1" | sed -n '/^## /,$p'
 }
+
+# bench_heading TARGET DETAILS: the heading and first lines of a section of
+# docs/benchmarks.md: date, machine, TARGET (e.g. "make bench-load"), the
+# build measured, DETAILS, how long the run took (since T0, in $SECONDS)
+# and the load average at its start (LOAD_START) and end; BENCH_NOTE.
+bench_heading() {
+	echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $(bench_machine) -- $1"
+	echo
+	echo "understudy $(bench_version); $2; about $(((SECONDS - T0 + 59) / 60)) min; load average at start $LOAD_START, at end $(bench_load)."
+	[ -z "${BENCH_NOTE:-}" ] || echo "$BENCH_NOTE"
+	echo
+}

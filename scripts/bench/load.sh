@@ -132,13 +132,8 @@ for setting in $SETTINGS; do
 	ROWS+=("| $dt / $ka | ${SECS} s | $deaths | $links | $late | $added / $removed | $holder | ${ok:-0} / $from2 / $outages / ${gap:--} | $during | **$nfalse** |")
 done
 
-MINUTES=$(((SECONDS - T0 + 59) / 60))
 {
-	echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $(bench_machine) -- make bench-load"
-	echo
-	echo "understudy $(bench_version); stress-ng $STRESS in the lab; about $MINUTES min; load average at start $LOAD_START, at end $(bench_load)."
-	[ -n "${BENCH_NOTE:-}" ] && echo "$BENCH_NOTE"
-	echo
+	bench_heading "make bench-load" "stress-ng $STRESS in the lab"
 	echo "| deadtime / keepalive | duration | node declared dead | link declared dead | late heartbeats | address added on node2 / removed from node1 | holder at the end | client: answers / from node2 / outages / longest gap ms | load average at the end | false failovers |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${ROWS[@]}"

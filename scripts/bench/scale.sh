@@ -215,13 +215,8 @@ done
 while read -r f; do FLAGS+=("* groups, 1st -> last address added, groups $f"); done < <(awk '$1 > 1' "$LAB_DIR/series-take" >"$LAB_DIR/series-take2" && grows "$LAB_DIR/series-take2")
 while read -r f; do FLAGS+=("* groups, idle CPU per node, groups $f"); done < <(grows "$LAB_DIR/series-gcpu")
 
-MINUTES=$(((SECONDS - T0 + 59) / 60))
 {
-	echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $(bench_machine) -- make bench-scale"
-	echo
-	echo "understudy $(bench_version); keepalive $KA, deadtime $DT, heartbeats on the LAN bridge only; $N power-offs per row; idle over ${IDLE} s; about $MINUTES min; load average at start $LOAD_START, at end $(bench_load)."
-	[ -n "${BENCH_NOTE:-}" ] && echo "$BENCH_NOTE"
-	echo
+	bench_heading "make bench-scale" "keepalive $KA, deadtime $DT, heartbeats on the LAN bridge only; $N power-offs per row; idle over ${IDLE} s"
 	echo "| nodes | links | idle CPU per node, ms per 60 s (median (min-max) over the nodes) | RSS per node, MB (median) | failover gap of node1's group, ms | load average |"
 	echo "|---|---|---|---|---|---|"
 	printf '%s\n' "${ROWS[@]}"
