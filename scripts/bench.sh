@@ -36,8 +36,9 @@
 # 128th.
 #
 # BENCH_N runs per setting and case (default 5), BENCH_SETTINGS (e.g.
-# "50ms/200ms"), BENCH_OUT (default docs/benchmarks.md), BENCH_NOTE (a line
-# for the record). BENCH_SMOKE=1: one setting, one run, 1 s of idle, no
+# "50ms/200ms", in ms), BENCH_CASES (default "us svc kad": Understudy
+# address only, Understudy with the web server, keepalived), BENCH_OUT
+# (default docs/benchmarks.md), BENCH_NOTE (a line for the record). BENCH_SMOKE=1: one setting, one run, 1 s of idle, no
 # 128-address case, for make test. Needs root; installs keepalived when
 # missing (no service started in the root namespace).
 set -euo pipefail
@@ -56,6 +57,10 @@ else
 	SETTINGS=${BENCH_SETTINGS:-"50ms/200ms 25ms/100ms 10ms/50ms"}
 fi
 OUT=${BENCH_OUT:-$LAB_REPO/docs/benchmarks.md}
+CASES=${BENCH_CASES:-"us svc kad"}
+
+# has CASE: whether BENCH_CASES includes CASE.
+has() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
 
 lab_require_root
 lab_need_tools
@@ -101,15 +106,24 @@ down() {
 # when WEB is 1) and takes ADDR back; the client's outage goes to
 # R/TAG-back. POWER_OFF is the time of the power-off (ms since midnight).
 cycle() {
-	local start=$1 addr=$2 web=$3 tag=$4 i=$5 g out
+	local start=$1 addr=$2 web=$3 tag=$4 i=$5 g gap out
 	out=$LAB_DIR/poll-$tag-$i
+	touch "$R/$tag-gap" "$R/$tag-back" # a case that ran has its files, empty or not
+	# node1 must be serving when the run starts (under load, keepalived's
+	# backup can take the address for a moment on its own).
+	lab_wait_answer node1 10 "$addr" || lab_note "run $i: node1 does not answer on $addr before the power-off"
 	bench_poll "$out-off" "http://$addr/" --duration 20s --until-name node2
 	sleep 0.5
 	POWER_OFF=$(date +%T.%N | bench_ms_of) # local time, as ip -ts prints it
 	lab_power_off 1
 	wait "$BENCH_POLL_PID" || true
-	g=$(bench_gap "$out-off" node1 node2)
-	if [ -n "$g" ]; then echo "$g" >>"$R/$tag-gap"; else lab_note "run $i: no failover seen by the client: $(tail -n 1 "$out-off")"; fi
+	gap=$(bench_gap "$out-off" node1 node2)
+	if [ -n "$gap" ]; then
+		echo "$gap" >>"$R/$tag-gap"
+	else
+		lab_note "run $i: no failover seen by the client (see $out-off): $(tail -n 1 "$out-off")"
+		LAB_KEEP=1 # the logs say why
+	fi
 	settle "$start" 2
 
 	bench_poll "$out-back" "http://$addr/" --duration 30s --until-name node1 --linger 500ms
@@ -122,9 +136,10 @@ cycle() {
 	if [ -n "$g" ] && grep -q "answered by node1" "$out-back"; then
 		echo "$g" >>"$R/$tag-back"
 	else
-		lab_note "run $i: the client did not see node1 come back: $(tail -n 1 "$out-back")"
+		lab_note "run $i: the client did not see node1 come back (see $out-back): $(tail -n 1 "$out-back")"
+		LAB_KEEP=1
 	fi
-	lab_note "run $i: power-off gap $(tail -n 1 "$R/$tag-gap" 2>/dev/null || echo -) ms, failback outage ${g:--} ms"
+	lab_note "run $i: power-off gap ${gap:--} ms, failback outage ${g:--} ms"
 	if ! lab_wait_holder "$addr" node1 15; then
 		tail -n 20 "$LAB_DIR"/node[12]/daemon.log "$LAB_DIR"/node[12]/kad/keepalived.log 2>/dev/null || true
 		lab_die "node1 did not take $addr back (held by: $(lab_holders "$addr"))"
@@ -144,9 +159,22 @@ costs() {
 	awk -v d="$2" -v i="$3" '{printf "%.1f\n", $1 - d + i / 2}' "$1" 2>/dev/null || true
 }
 
-# idle_mb FILE FIELD: the kB in field FIELD (2 RSS, 3 PSS) of an idle
-# result, in MB.
-idle_mb() { awk -v f="$2" '{printf "%.1f", $f / 1024}' "$1"; }
+# runs GAPFILE: how many of the N runs gave a gap, "K/N"; "-" if the case
+# did not run.
+runs() {
+	if [ -e "$1" ]; then echo "$(grep -c . "$1" || true)/$N"; else echo -; fi
+}
+
+# idle_field FILE FIELD: field FIELD (1 CPU ms per 60 s, 2 RSS kB, 3 PSS
+# kB) of an idle result; "-" when the case did not run.
+idle_field() {
+	if [ -s "$1" ]; then cut -d' ' -f"$2" "$1"; else echo -; fi
+}
+
+# idle_mb FILE FIELD: idle_field in MB.
+idle_mb() {
+	if [ -s "$1" ]; then awk -v f="$2" '{printf "%.1f", $f / 1024}' "$1"; else echo -; fi
+}
 
 for setting in $SETTINGS; do
 	ka=${setting%/*} dt=${setting#*/}
@@ -157,41 +185,48 @@ for setting in $SETTINGS; do
 	lab_say "deadtime $dt, keepalive $ka; keepalived: $(kad_describe) (load $(bench_load))"
 	SETLOAD=$(bench_load)
 
-	lab_say "Understudy, address only (web server on both nodes): idle ${IDLE}s, then $N power-offs"
-	lab_config "$ka" "$dt" on "node1 IPaddr2::$LAB_VIP/24/eth0"
-	lab_web_start 1
-	lab_web_start 2
-	up lab_start "$LAB_VIP"
-	settle lab_start 1 2
-	sleep 1
-	bench_idle bench_us_pids "$IDLE" "$R/us-idle"
-	lab_note "idle: node1 $(cat "$R/us-idle-n1"), node2 $(cat "$R/us-idle-n2") (CPU ms per 60 s, RSS kB, PSS kB)"
-	for i in $(seq "$N"); do cycle lab_start "$LAB_VIP" 1 us "$i"; done
-	down
+	if has us; then
+		lab_say "Understudy, address only (web server on both nodes): idle ${IDLE}s, then $N power-offs"
+		lab_config "$ka" "$dt" on "node1 IPaddr2::$LAB_VIP/24/eth0"
+		lab_web_start 1
+		lab_web_start 2
+		up lab_start "$LAB_VIP"
+		settle lab_start 1 2
+		sleep 1
+		bench_idle bench_us_pids "$IDLE" "$R/us-idle"
+		lab_note "idle: node1 $(cat "$R/us-idle-n1"), node2 $(cat "$R/us-idle-n2") (CPU ms per 60 s, RSS kB, PSS kB)"
+		for i in $(seq "$N"); do cycle lab_start "$LAB_VIP" 1 us "$i"; done
+		down
+	fi
 
-	lab_say "Understudy, address + web server started by the cluster: $N power-offs"
-	lab_config "$ka" "$dt" on "node1 IPaddr2::$LAB_VIP/24/eth0 demoweb"
-	up lab_start "$LAB_VIP"
-	settle lab_start 1 2
-	for i in $(seq "$N"); do cycle lab_start "$LAB_VIP" 0 svc "$i"; done
-	down
+	if has svc; then
+		lab_say "Understudy, address + web server started by the cluster: $N power-offs"
+		lab_config "$ka" "$dt" on "node1 IPaddr2::$LAB_VIP/24/eth0 demoweb"
+		up lab_start "$LAB_VIP"
+		settle lab_start 1 2
+		for i in $(seq "$N"); do cycle lab_start "$LAB_VIP" 0 svc "$i"; done
+		down
+	fi
 
-	lab_say "keepalived, address only (web server on both nodes): idle ${IDLE}s, then $N power-offs"
-	kad_config "$LAB_VIP"
-	lab_web_start 1
-	lab_web_start 2
-	up kad_start "$LAB_VIP"
-	settle kad_start
-	sleep 1
-	bench_idle kad_pids "$IDLE" "$R/kad-idle"
-	lab_note "idle: node1 $(cat "$R/kad-idle-n1"), node2 $(cat "$R/kad-idle-n2") (CPU ms per 60 s, RSS kB, PSS kB)"
-	for i in $(seq "$N"); do cycle kad_start "$LAB_VIP" 1 kad "$i"; done
-	down
+	if has kad; then
+		lab_say "keepalived, address only (web server on both nodes): idle ${IDLE}s, then $N power-offs"
+		kad_config "$LAB_VIP"
+		lab_web_start 1
+		lab_web_start 2
+		up kad_start "$LAB_VIP"
+		settle kad_start
+		sleep 1
+		bench_idle kad_pids "$IDLE" "$R/kad-idle"
+		lab_note "idle: node1 $(cat "$R/kad-idle-n1"), node2 $(cat "$R/kad-idle-n2") (CPU ms per 60 s, RSS kB, PSS kB)"
+		for i in $(seq "$N"); do cycle kad_start "$LAB_VIP" 1 kad "$i"; done
+		down
+	fi
 
 	costs "$R/us-gap" "${dt%ms}" "${ka%ms}" >"$R/us-cost"
 	costs "$R/kad-gap" "$KAD_DETECT_MS" "$KAD_ADV_MS" >"$R/kad-cost"
 	row "power-off gap, address only, ms" "$(bench_stats "$R/us-gap")" "$(bench_stats "$R/kad-gap")" \
 		"$(bench_median "$R/us-gap")" "$(bench_median "$R/kad-gap")"
+	row "power-off runs the client saw go from node1 to node2, address only" "$(runs "$R/us-gap")" "$(runs "$R/kad-gap")" "" ""
 	row "takeover cost (gap - detection + interval/2), address only, ms" "$(bench_stats "$R/us-cost")" "$(bench_stats "$R/kad-cost")" \
 		"$(bench_median "$R/us-cost")" "$(bench_median "$R/kad-cost")"
 	row "power-off gap, web server started by the cluster, ms" "$(bench_stats "$R/svc-gap")" "-" "" ""
@@ -201,14 +236,15 @@ for setting in $SETTINGS; do
 	for n in 1 2; do
 		role=active
 		[ $n = 2 ] && role=standby
-		u=$(cut -d' ' -f1 "$R/us-idle-n$n") k=$(cut -d' ' -f1 "$R/kad-idle-n$n")
+		u=$(idle_field "$R/us-idle-n$n" 1) k=$(idle_field "$R/kad-idle-n$n" 1)
 		row "idle CPU, node$n ($role), ms per 60 s" "$u" "$k" "$u" "$k"
 	done
 	for f in 2:RSS 3:PSS; do
 		u1=$(idle_mb "$R/us-idle-n1" "${f%:*}") u2=$(idle_mb "$R/us-idle-n2" "${f%:*}")
 		k1=$(idle_mb "$R/kad-idle-n1" "${f%:*}") k2=$(idle_mb "$R/kad-idle-n2" "${f%:*}")
 		row "${f#*:} node1 / node2, MB" "$u1 / $u2" "$k1 / $k2" \
-			"$(awk -v a="$u1" -v b="$u2" 'BEGIN {print a + b}')" "$(awk -v a="$k1" -v b="$k2" 'BEGIN {print a + b}')"
+			"$(awk -v a="$u1" -v b="$u2" 'BEGIN {if (a != "-") print a + b}')" \
+			"$(awk -v a="$k1" -v b="$k2" 'BEGIN {if (a != "-") print a + b}')"
 	done
 	PLANS+=("* $SET: keepalived $(kad_describe); load average at the start of this setting $SETLOAD.")
 done
