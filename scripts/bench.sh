@@ -113,7 +113,7 @@ cycle() {
 	# backup can take the address for a moment on its own).
 	lab_wait_answer node1 10 "$addr" || lab_note "run $i: node1 does not answer on $addr before the power-off"
 	bench_poll "$out-off" "http://$addr/" --duration 20s --until-name node2
-	sleep 0.5
+	bench_poll_ready "$out-off" node1 || lab_note "run $i: the client has no answer from node1 before the power-off"
 	POWER_OFF=$(date +%T.%N | bench_ms_of) # local time, as ip -ts prints it
 	lab_power_off 1
 	wait "$BENCH_POLL_PID" || true
@@ -127,7 +127,7 @@ cycle() {
 	settle "$start" 2
 
 	bench_poll "$out-back" "http://$addr/" --duration 30s --until-name node1 --linger 500ms
-	sleep 0.3
+	bench_poll_ready "$out-back" node2 || lab_note "run $i: the client has no answer from node2 before node1 boots"
 	lab_power_on 1
 	[ "$web" = 1 ] && lab_web_start 1
 	"$start" 1

@@ -92,6 +92,19 @@ bench_poll() {
 	LAB_PIDS+=("$BENCH_POLL_PID")
 }
 
+# bench_poll_ready OUT NAME [SECONDS]: wait (up to SECONDS, default 5)
+# until the poller writing OUT has had an answer from NAME and then 0.2 s
+# more: under load a poller can take longer to start than a script
+# sleeps, and its first request must come before the fault.
+bench_poll_ready() {
+	local _
+	for _ in $(seq $((${3:-5} * 20))); do
+		grep -qs "answered by $2" "$1" && { sleep 0.2; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
 # bench_gap OUT FROM TO: the gap of the poller's output OUT if the client
 # saw FROM, then TO ("*" for any node); empty otherwise.
 bench_gap() {

@@ -80,7 +80,33 @@ up() {
 		tail -n 20 "$(lab_log 1)" "$(lab_log 2)"
 		lab_die "node1 did not come up alone with $1 (held by: $(lab_holders "$1"))"
 	fi
-	for n in $LAB_NODES; do lab_wait_quiet "$n" 15 || lab_note "node$n is not quiet after 15 s"; done
+	quiet_all 30 $LAB_NODES
+}
+
+# quiet_all SECONDS N...: wait until the nodes are all quiet, SECONDS at
+# most in all (a cluster that keeps changing its mind is reported, not
+# waited for forever).
+quiet_all() {
+	local end=$((SECONDS + $1)) n
+	shift
+	for n in "$@"; do
+		until lab_wait_quiet "$n" 1; do
+			if [ $SECONDS -ge $end ]; then
+				lab_note "node$n is not quiet after $1 s; going on"
+				return 0
+			fi
+		done
+	done
+}
+
+# verdicts: how many "node X is dead" verdicts the cluster's logs hold.
+verdicts() {
+	local n sum=0 c
+	for n in $LAB_NODES; do
+		c=$(grep -c 'is dead: ' "$(lab_log "$n")" 2>/dev/null) || true
+		sum=$((sum + ${c:-0}))
+	done
+	echo $sum
 }
 
 # down: stop every daemon (SIGTERM to all at once, then as lab_stop) and
@@ -100,13 +126,16 @@ down() {
 # takes ADDR back. GAP is the gap, or empty if the client saw no failover.
 failover() {
 	local addr=$1 out=$2 n
+	# node1 must be serving when the run starts.
+	lab_wait_answer node1 10 "$addr" || lab_note "node1 does not answer on $addr before the power-off"
 	bench_poll "$out" "http://$addr/" --duration 20s --until-not node1
-	sleep 0.5
+	bench_poll_ready "$out" node1 || lab_note "the client has no answer from node1 before the power-off"
 	POWER_OFF=$(date +%T.%N | bench_ms_of)
 	lab_power_off 1
 	wait "$BENCH_POLL_PID" || true
 	GAP=$(bench_gap "$out" node1 "*")
-	for n in $LAB_NODES; do [ "$n" = 1 ] || lab_wait_quiet "$n" 10 || true; done
+	[ -n "$GAP" ] || LAB_KEEP=1 # the logs say why
+	quiet_all 20 ${LAB_NODES#1 }
 	lab_power_on 1
 	lab_web_start 1
 	lab_start 1
@@ -114,7 +143,7 @@ failover() {
 		tail -n 20 "$(lab_log 1)" "$(lab_log 2)"
 		lab_die "node1 did not take $addr back (held by: $(lab_holders "$addr"))"
 	fi
-	for n in $LAB_NODES; do lab_wait_quiet "$n" 10 || true; done
+	quiet_all 20 $LAB_NODES
 	sleep 0.3
 }
 
@@ -151,9 +180,11 @@ for links in $LINKS; do
 		for n in $LAB_NODES; do lab_web_start "$n"; done
 		up 192.0.2.101
 		sleep 1
+		v0=$(verdicts)
 		bench_idle bench_us_pids "$IDLE" "$R/idle"
+		dead=$(($(verdicts) - v0))
 		IFS='|' read -r cpu rss <<<"$(idle_summary "$R/idle")"
-		lab_note "idle CPU per node, ms per 60 s: $cpu; RSS per node (median): $rss MB"
+		lab_note "idle CPU per node, ms per 60 s: $cpu; RSS per node (median): $rss MB; dead verdicts meanwhile: $dead"
 		: >"$R/gap"
 		for i in $(seq "$N"); do
 			failover 192.0.2.101 "$R/poll-$i"
@@ -167,7 +198,7 @@ for links in $LINKS; do
 		down
 		echo "$k $(bench_median "$R/idle-cpu")" >>"$LAB_DIR/series-cpu-$links"
 		echo "$k $(bench_median "$R/gap")" >>"$LAB_DIR/series-gap-$links"
-		ROWS+=("| $k | $links | $cpu | $rss | $(bench_stats "$R/gap") | $load |")
+		ROWS+=("| $k | $links | $cpu | $rss | $dead | $(bench_stats "$R/gap") | $(grep -c . "$R/gap" || true)/$N | $load |")
 	done
 	while read -r f; do FLAGS+=("* $links, idle CPU per node, nodes $f"); done < <(grows "$LAB_DIR/series-cpu-$links")
 	while read -r f; do FLAGS+=("* $links, failover gap, nodes $f"); done < <(grows "$LAB_DIR/series-gap-$links")
@@ -217,8 +248,8 @@ while read -r f; do FLAGS+=("* groups, idle CPU per node, groups $f"); done < <(
 
 {
 	bench_heading "make bench-scale" "keepalive $KA, deadtime $DT, heartbeats on the LAN bridge only; $N power-offs per row; idle over ${IDLE} s"
-	echo "| nodes | links | idle CPU per node, ms per 60 s (median (min-max) over the nodes) | RSS per node, MB (median) | failover gap of node1's group, ms | load average |"
-	echo "|---|---|---|---|---|---|"
+	echo "| nodes | links | idle CPU per node, ms per 60 s (median (min-max) over the nodes) | RSS per node, MB (median) | dead verdicts while idle (false) | failover gap of node1's group, ms | runs seen | load average |"
+	echo "|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "| groups on node1 | power-off -> last address added on node2, ms | 1st -> last address added, ms | client gap on the last address, ms | idle CPU node1 / node2, ms per 60 s | RSS node1, MB | load average |"
