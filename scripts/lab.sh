@@ -310,6 +310,7 @@ lab_power_off() {
 	local n=$1 ns pid pids
 	ns=$(lab_ns "n$n")
 	pids=$(ip netns pids "$ns")
+	# shellcheck disable=SC2086 # one kill for them all: a list of PIDs
 	[ -z "$pids" ] || kill -STOP $pids 2>/dev/null || true
 	ip -n "$ns" link del eth0
 	ip -n "$ns" link set eth1 down 2>/dev/null || true # no crossover in lab_create_lan's clusters

@@ -3,6 +3,7 @@
 # address additions, and the machine line of docs/benchmarks.md.
 # Sourced after scripts/lab.sh by scripts/bench.sh and scripts/bench/*.sh.
 # Everything here measures and reports; nothing asserts a time.
+# shellcheck disable=SC2046,SC2086 # lists of PIDs are split on purpose
 
 BENCH_CLK_TCK=$(getconf CLK_TCK)
 

@@ -32,6 +32,7 @@
 # Results are appended to docs/benchmarks.md (BENCH_OUT) with the date,
 # machine and load. BENCH_SMOKE=1: 3 nodes (bcast only; ucast too with
 # BENCH_SCALE_LINKS), 2 groups, one run, 1 s of idle. Needs root.
+# shellcheck disable=SC2086 # lists of node numbers are split on purpose
 set -euo pipefail
 # shellcheck source=scripts/lab.sh
 . "$(dirname "$0")/../lab.sh"
