@@ -264,7 +264,7 @@ if [ "$N128" -gt 0 ]; then
 		bench_monitor 2 "$mon"
 		R=$LAB_DIR cycle lab_start 192.0.2.228 0 a128 "$i"
 		bench_monitor_stop
-		adds=$(bench_adds "$mon" '192\.0\.2\.(1[0-9][0-9]|2[0-2][0-9])' | head -n 128)
+		adds=$(bench_adds "$mon" '192\.0\.2\.(1[0-9][0-9]|2[0-2][0-9])' | sed -n 1,128p)
 		if [ "$(grep -c . <<<"$adds")" -ge 128 ]; then
 			first=$(head -n 1 <<<"$adds") last=$(tail -n 1 <<<"$adds")
 			awk -v a="$first" -v b="$last" 'BEGIN {printf "%.1f\n", b - a}' >>"$LAB_DIR/take128"
@@ -281,7 +281,7 @@ MINUTES=$(((SECONDS - T0 + 59) / 60))
 {
 	echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $(bench_machine) -- make bench, side by side with keepalived"
 	echo
-	echo "understudy ${BENCH_VERSION:-$(bench_version)}, $("$KAD_BIN" --version 2>&1 | head -n 1); $N runs per setting and case; idle over ${IDLE} s; about $MINUTES min; load average at start $LOAD_START, at end $(bench_load)."
+	echo "understudy ${BENCH_VERSION:-$(bench_version)}, $("$KAD_BIN" --version 2>&1 | sed -n 1p); $N runs per setting and case; idle over ${IDLE} s; about $MINUTES min; load average at start $LOAD_START, at end $(bench_load)."
 	[ -n "${BENCH_NOTE:-}" ] && echo "$BENCH_NOTE"
 	echo
 	echo "| deadtime / keepalive | case | Understudy | keepalived | ratio |"

@@ -144,7 +144,7 @@ bench_adds() {
 # bench_machine: host, CPUs, kernel, CPU model.
 bench_machine() {
 	local cpu
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 	echo "$(uname -n), $(nproc) CPUs, kernel $(uname -r), ${cpu:-unknown CPU}"
 }
 

@@ -127,7 +127,7 @@ for setting in $SETTINGS; do
 	[ "$stressed" -gt 0 ] || lab_note "stress-ng did not report a completed run: see $R/stress.log"
 	if [ $nfalse -gt 0 ]; then
 		lab_note "FALSE FAILOVERS: $nfalse (see $R/logs, $R/mon-n1, $R/mon-n2); the first verdicts:"
-		grep -E 'is dead: |returning after partition' "$R/logs" | head -n 6 | sed 's/^/      /'
+		grep -m 6 -E 'is dead: |returning after partition' "$R/logs" | sed 's/^/      /'
 	fi
 	ROWS+=("| $dt / $ka | ${SECS} s | $deaths | $links | $late | $added / $removed | $holder | ${ok:-0} / $from2 / $outages / ${gap:--} | $during | **$nfalse** |")
 done

@@ -227,7 +227,7 @@ for g in $GROUPS_LIST; do
 		failover "$last" "$R/poll-$i"
 		bench_monitor_stop
 		[ -n "$GAP" ] && echo "$GAP" >>"$R/gap"
-		adds=$(bench_adds "$R/mon-$i" '192\.0\.2\.(1[0-9][0-9]|2[0-2][0-9])' | head -n "$g")
+		adds=$(bench_adds "$R/mon-$i" '192\.0\.2\.(1[0-9][0-9]|2[0-2][0-9])' | sed -n "1,${g}p")
 		if [ "$(grep -c . <<<"$adds")" -ge "$g" ]; then
 			awk -v a="$POWER_OFF" -v b="$(tail -n 1 <<<"$adds")" 'BEGIN {printf "%.1f\n", b - a}' >>"$R/off"
 			awk -v a="$(head -n 1 <<<"$adds")" -v b="$(tail -n 1 <<<"$adds")" 'BEGIN {printf "%.1f\n", b - a}' >>"$R/take"
