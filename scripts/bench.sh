@@ -93,12 +93,14 @@ settle() {
 	sleep 0.3
 }
 
-# down: stop both daemons and the web servers started outside the cluster.
+# down: stop both daemons and the web servers started outside the cluster;
+# nothing may be left running on the nodes for the next case.
 down() {
 	lab_stop 2
 	lab_stop 1
 	lab_web_stop 1
 	lab_web_stop 2
+	lab_assert_empty 1 2
 }
 
 # cycle START ADDR WEB TAG: node1 powers off while the client polls ADDR;

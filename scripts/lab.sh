@@ -362,6 +362,16 @@ lab_web_stop() {
 	unset "LAB_WEB_PID[$1]"
 }
 
+# lab_assert_empty N...: stop the script if a program still runs on one of
+# the nodes (a daemon that outlived its stop would skew what comes next).
+lab_assert_empty() {
+	local n left
+	for n in "$@"; do
+		left=$(ip netns pids "$(lab_ns "n$n")" | tr '\n' ' ')
+		[ -z "$left" ] || lab_die "node$n still runs PIDs $left after everything on it was stopped"
+	done
+}
+
 # lab_holders ADDR: the nodes that have ADDR on an interface, or "nobody".
 lab_holders() {
 	local n who="" addrs

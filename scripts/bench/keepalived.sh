@@ -114,8 +114,8 @@ kad_start() {
 	ip netns exec "$(lab_ns "n$n")" "$KAD_BIN" --dont-fork --log-console --log-detail --vrrp \
 		--use-file "$d/keepalived.conf" --pid "$run/keepalived.pid" --vrrp_pid "$run/vrrp.pid" \
 		--checkers_pid "$run/checkers.pid" >>"$d/keepalived.log" 2>&1 &
-	# shellcheck disable=SC2034 # lab.sh's table of daemons
-	LAB_DAEMON_PID[n]=$!
+	# shellcheck disable=SC2034 # lab.sh's table of daemons (keyed by string)
+	LAB_DAEMON_PID["$n"]=$!
 	disown "$!"
 }
 

@@ -120,6 +120,7 @@ down() {
 	done
 	for n in $LAB_NODES; do lab_stop "$n"; done
 	for n in $LAB_NODES; do lab_web_stop "$n"; done
+	lab_assert_empty $LAB_NODES
 }
 
 # failover ADDR OUT: node1 powers off while the client polls ADDR (poller
