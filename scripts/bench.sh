@@ -50,10 +50,10 @@ set -euo pipefail
 . "$LAB_REPO/scripts/bench/keepalived.sh"
 
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
-	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-1} N128=${BENCH_N128:-0}
+	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-1} N128=${BENCH_N128:-0} SETTLE=0
 	SETTINGS=${BENCH_SETTINGS:-"50ms/200ms"}
 else
-	N=${BENCH_N:-5} IDLE=${BENCH_IDLE_SECS:-60} N128=${BENCH_N128:-3}
+	N=${BENCH_N:-5} IDLE=${BENCH_IDLE_SECS:-60} N128=${BENCH_N128:-3} SETTLE=1
 	SETTINGS=${BENCH_SETTINGS:-"50ms/200ms 25ms/100ms 10ms/50ms"}
 fi
 OUT=${BENCH_OUT:-$LAB_REPO/docs/benchmarks.md}
@@ -96,6 +96,11 @@ settle() {
 # down: stop both daemons and the web servers started outside the cluster;
 # nothing may be left running on the nodes for the next case.
 down() {
+	local n pid
+	for n in 2 1; do # both at once: keepalived takes a second to stop
+		pid=${LAB_DAEMON_PID[$n]:-}
+		[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true
+	done
 	lab_stop 2
 	lab_stop 1
 	lab_web_stop 1
@@ -194,7 +199,7 @@ for setting in $SETTINGS; do
 		lab_web_start 2
 		up lab_start "$LAB_VIP"
 		settle lab_start 1 2
-		sleep 1
+		sleep "$SETTLE"
 		bench_idle bench_us_pids "$IDLE" "$R/us-idle"
 		lab_note "idle: node1 $(cat "$R/us-idle-n1"), node2 $(cat "$R/us-idle-n2") (CPU ms per 60 s, RSS kB, PSS kB)"
 		for i in $(seq "$N"); do cycle lab_start "$LAB_VIP" 1 us "$i"; done
@@ -217,7 +222,7 @@ for setting in $SETTINGS; do
 		lab_web_start 2
 		up kad_start "$LAB_VIP"
 		settle kad_start
-		sleep 1
+		sleep "$SETTLE"
 		bench_idle kad_pids "$IDLE" "$R/kad-idle"
 		lab_note "idle: node1 $(cat "$R/kad-idle-n1"), node2 $(cat "$R/kad-idle-n2") (CPU ms per 60 s, RSS kB, PSS kB)"
 		for i in $(seq "$N"); do cycle kad_start "$LAB_VIP" 1 kad "$i"; done

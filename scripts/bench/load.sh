@@ -25,7 +25,7 @@
 # False failovers = node deaths + owner changes; they must be zero. The
 # counts are printed and appended to docs/benchmarks.md (BENCH_OUT) with
 # the date, machine and load; the exit status is 3 if any setting had a
-# false failover. BENCH_SMOKE=1: one setting (25ms/100ms), 5 s. Needs
+# false failover. BENCH_SMOKE=1: one setting (25ms/100ms), 3 s. Needs
 # root.
 set -euo pipefail
 # shellcheck source=scripts/lab.sh
@@ -34,7 +34,7 @@ set -euo pipefail
 . "$LAB_REPO/scripts/bench/lib.sh"
 
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
-	SECS=${BENCH_LOAD_SECS:-5} SETTINGS=${BENCH_LOAD_SETTINGS:-"25ms/100ms"}
+	SECS=${BENCH_LOAD_SECS:-3} SETTINGS=${BENCH_LOAD_SETTINGS:-"25ms/100ms"}
 else
 	SECS=${BENCH_LOAD_SECS:-600} SETTINGS=${BENCH_LOAD_SETTINGS:-"25ms/100ms 10ms/50ms"}
 fi

@@ -30,7 +30,7 @@
 # heartbeats: linear per node); the failover gap should not grow at all.
 #
 # Results are appended to docs/benchmarks.md (BENCH_OUT) with the date,
-# machine and load. BENCH_SMOKE=1: 3 nodes (bcast only; ucast too with
+# machine and load. BENCH_SMOKE=1: 2 nodes (bcast only; ucast too with
 # BENCH_SCALE_LINKS), 2 groups, one run, 1 s of idle. Needs root.
 # shellcheck disable=SC2086 # lists of node numbers are split on purpose
 set -euo pipefail
@@ -41,7 +41,7 @@ set -euo pipefail
 
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	N=${BENCH_N:-1} IDLE=${BENCH_IDLE_SECS:-1}
-	SIZES=${BENCH_SCALE_NODES:-3} GROUPS_LIST=${BENCH_SCALE_GROUPS:-2}
+	SIZES=${BENCH_SCALE_NODES:-2} GROUPS_LIST=${BENCH_SCALE_GROUPS:-2}
 	LINKS=${BENCH_SCALE_LINKS:-bcast}
 else
 	N=${BENCH_N:-3} IDLE=${BENCH_IDLE_SECS:-30}

@@ -140,11 +140,11 @@ func TestBenchSmoke(t *testing.T) {
 	}
 }
 
-// make bench-scale: a cluster of three and a node with two groups.
+// make bench-scale: a cluster of two and a node with two groups.
 func TestBenchScaleSmoke(t *testing.T) {
 	md := runScript(t, "scripts/bench/scale.sh")
 	nodes := table(t, md, "| nodes | links |")
-	want(t, figure, find(t, nodes, 0, "3"), 2, 3, 4, 5)
+	want(t, figure, find(t, nodes, 1, "bcast"), 0, 2, 3, 4, 5)
 	groups := table(t, md, "| groups on node1 |")
 	want(t, figure, find(t, groups, 0, "2"), 1, 2, 3, 5)
 	want(t, pair, find(t, groups, 0, "2"), 4)
