@@ -129,7 +129,7 @@ cycle() {
 		echo "$gap" >>"$R/$tag-gap"
 	else
 		lab_note "run $i: no failover seen by the client (see $out-off): $(tail -n 1 "$out-off")"
-		LAB_KEEP=1 # the logs say why
+		lab_keep # the logs say why
 	fi
 	settle "$start" 2
 
@@ -144,7 +144,7 @@ cycle() {
 		echo "$g" >>"$R/$tag-back"
 	else
 		lab_note "run $i: the client did not see node1 come back (see $out-back): $(tail -n 1 "$out-back")"
-		LAB_KEEP=1
+		lab_keep
 	fi
 	lab_note "run $i: power-off gap ${gap:--} ms, failback outage ${g:--} ms"
 	if ! lab_wait_holder "$addr" node1 15; then

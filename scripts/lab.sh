@@ -53,6 +53,10 @@ lab_require_root() {
 	fi
 }
 
+# lab_keep: keep the lab's files at exit (a run went wrong: its logs say
+# why), unless LAB_KEEP=0 says never.
+lab_keep() { [ "${LAB_KEEP:-}" = 0 ] || LAB_KEEP=1; }
+
 # lab_need_tools installs iproute2, socat and procps with apt-get, only if
 # their commands are missing.
 lab_need_tools() {
@@ -118,7 +122,8 @@ lab_cleanup() {
 	for pid in "${LAB_DAEMON_PID[@]}"; do lab_gone "$pid" 20; done
 	for ns in "${LAB_NS_LIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ]; then
-		if [ "${LAB_KEEP:-0}" = 1 ] || [ $rc -ne 0 ]; then
+		# LAB_KEEP=1 keeps them, LAB_KEEP=0 never; by default a failure does.
+		if [ "${LAB_KEEP:-}" = 1 ] || { [ $rc -ne 0 ] && [ "${LAB_KEEP:-}" != 0 ]; }; then
 			echo "lab files (logs, configs) kept in $LAB_DIR"
 		else
 			rm -rf "$LAB_DIR"

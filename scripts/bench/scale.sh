@@ -136,7 +136,7 @@ failover() {
 	lab_power_off 1
 	wait "$BENCH_POLL_PID" || true
 	GAP=$(bench_gap "$out" node1 "*")
-	[ -n "$GAP" ] || LAB_KEEP=1 # the logs say why
+	[ -n "$GAP" ] || lab_keep # the logs say why
 	quiet_all 20 ${LAB_NODES#1 }
 	lab_power_on 1
 	lab_web_start 1

@@ -37,7 +37,9 @@ func runScript(t *testing.T, script string, okCodes ...int) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(root, script))
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "BENCH_SMOKE=1", "BENCH_OUT="+out, "BENCH_NOTE=smoke run (make test)")
+	// LAB_KEEP=0: no lab files left in /tmp, whatever happens (the
+	// script's output, shown on failure, has the logs' tails).
+	cmd.Env = append(os.Environ(), "BENCH_SMOKE=1", "BENCH_OUT="+out, "BENCH_NOTE=smoke run (make test)", "LAB_KEEP=0")
 	// SIGTERM lets the script's trap remove its namespaces.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
