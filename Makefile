@@ -106,13 +106,26 @@ deb: build
 
 # A two-node cluster in network namespaces failing over in front of you
 # (needs root; see scripts/demo.sh).
-.PHONY: demo bench
+.PHONY: demo bench bench-scale bench-load
 demo:
 	scripts/demo.sh
 
-# Failover gap and takeover cost, appended to docs/benchmarks.md (needs
-# root; BENCH_N=10 runs per setting; see scripts/bench.sh), then the
+# Understudy and keepalived side by side: power-off gap, takeover cost,
+# failback outage, idle CPU, RSS and PSS at deadtime 200, 100 and 50 ms,
+# appended to docs/benchmarks.md (needs root; installs keepalived when
+# missing; BENCH_N=5 runs per setting; see scripts/bench.sh), then the
 # "service killed" case (scripts/bench/service-killed.sh).
 bench:
 	scripts/bench.sh
 	scripts/bench/service-killed.sh
+
+# How the cost grows with 2-16 nodes and 1-128 groups (needs root; see
+# scripts/bench/scale.sh).
+bench-scale:
+	scripts/bench/scale.sh
+
+# False failovers with every CPU saturated, 10 minutes per setting
+# (BENCH_LOAD_SECS to shorten; needs root; installs stress-ng when missing;
+# see scripts/bench/load.sh).
+bench-load:
+	scripts/bench/load.sh

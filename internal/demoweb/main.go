@@ -2,7 +2,7 @@
 // it, used by scripts/demo.sh, scripts/bench.sh and test/integration.
 //
 //	demoweb serve --listen 0.0.0.0:80 --name node1
-//	demoweb poll --url http://192.0.2.100/ --interval 10ms --duration 20s [--until-name node2]
+//	demoweb poll --url http://192.0.2.100/ --interval 10ms --duration 20s [--until-name node2 | --until-not node1] [--linger 1s]
 //
 // serve answers every request with "hello from NAME". poll asks once per
 // interval, each request on a fresh connection with a short timeout, prints
@@ -47,5 +47,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
   demoweb serve --listen ADDR --name NAME
-  demoweb poll --url URL [--interval 10ms] [--timeout 50ms] [--duration 30s] [--until-name NAME]`)
+  demoweb poll --url URL [--interval 10ms] [--timeout 50ms] [--duration 30s]
+              [--until-name NAME | --until-not NAME] [--linger DURATION]`)
 }

@@ -20,6 +20,37 @@ type pollOptions struct {
 	timeout   time.Duration
 	duration  time.Duration
 	untilName string
+	untilNot  string
+	linger    time.Duration
+}
+
+// reached says whether a reply from node name is the one the poll waits
+// for (--until-name, --until-not).
+func (o pollOptions) reached(name string) bool {
+	switch {
+	case o.untilName != "":
+		return name == o.untilName
+	case o.untilNot != "":
+		return name != o.untilNot
+	}
+	return false
+}
+
+// check says what is wrong with the options, if anything.
+func (o pollOptions) check() string {
+	switch {
+	case o.url == "":
+		return "--url is required and no arguments are taken"
+	case o.interval <= 0 || o.timeout <= 0 || o.duration <= 0 || o.duration > 10*time.Minute:
+		return "--interval and --timeout must be positive, --duration between 0 and 10m"
+	case o.untilName != "" && o.untilNot != "":
+		return "--until-name and --until-not exclude each other"
+	case o.linger < 0 || o.linger > time.Minute:
+		return "--linger must be between 0 and 1m"
+	case o.linger > 0 && o.untilName == "" && o.untilNot == "":
+		return "--linger needs --until-name or --until-not"
+	}
+	return ""
 }
 
 func runPoll(args []string, stdout, stderr io.Writer) int {
@@ -31,15 +62,16 @@ func runPoll(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.timeout, "timeout", 50*time.Millisecond, "per-request timeout")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "stop after this long (at most 10m)")
 	fs.StringVar(&o.untilName, "until-name", "", "stop as soon as node `NAME` answers")
+	fs.StringVar(&o.untilNot, "until-not", "", "stop as soon as a node other than `NAME` answers")
+	fs.DurationVar(&o.linger, "linger", 0, "with --until-name or --until-not, go on polling this long after that answer")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	switch {
-	case o.url == "" || fs.NArg() > 0:
-		fmt.Fprintln(stderr, "demoweb poll: --url is required and no arguments are taken")
-		return 2
-	case o.interval <= 0 || o.timeout <= 0 || o.duration <= 0 || o.duration > 10*time.Minute:
-		fmt.Fprintln(stderr, "demoweb poll: --interval and --timeout must be positive, --duration between 0 and 10m")
+	if fs.NArg() > 0 {
+		o.url = "" // no arguments are taken
+	}
+	if msg := o.check(); msg != "" {
+		fmt.Fprintln(stderr, "demoweb poll: "+msg)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -55,6 +87,9 @@ func runPoll(args []string, stdout, stderr io.Writer) int {
 	case o.untilName != "" && !reached:
 		fmt.Fprintf(stdout, "%s never answered\n", o.untilName)
 		return 1
+	case o.untilNot != "" && !reached:
+		fmt.Fprintf(stdout, "no node other than %s answered\n", o.untilNot)
+		return 1
 	}
 	return 0
 }
@@ -65,8 +100,8 @@ const maxInFlight = 32
 // poll starts a request every interval, without waiting for the previous
 // one: a request stuck until its timeout (a SYN sent while nobody holds the
 // address) must not hide the moment the service comes back. It asks until
-// ctx ends or, with untilName, until that node answers, and reports
-// whether it did.
+// ctx ends or, with untilName or untilNot, until the awaited node answers
+// (and then linger longer), and reports whether it did.
 func poll(ctx context.Context, o pollOptions, w *watch) bool {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -104,9 +139,13 @@ func poll(ctx context.Context, o pollOptions, w *watch) bool {
 				mu.Lock()
 				defer mu.Unlock()
 				w.record(sent, time.Now(), name, err)
-				if err == nil && o.untilName != "" && name == o.untilName {
+				if err == nil && !reached && o.reached(name) {
 					reached = true
-					stop()
+					if o.linger == 0 {
+						stop()
+					} else {
+						time.AfterFunc(o.linger, stop)
+					}
 				}
 			}()
 		default: // all slots busy: skip this tick
